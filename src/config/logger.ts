@@ -59,7 +59,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: { app: 'aiworker' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      hooks: scrub ? { streamWrite: (line: string) => line.replace(scrub, '[redacted]') } : undefined,
+      ...(scrub ? { hooks: { streamWrite: (line: string) => line.replace(scrub, '[redacted]') } } : {}),
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
