@@ -217,6 +217,7 @@ CREATE TABLE `tasks` (
 	`kind` varchar(16) NOT NULL,
 	`parent_task_id` int,
 	`state` varchar(32) NOT NULL,
+	`paused_state` varchar(32),
 	`state_version` int NOT NULL DEFAULT 0,
 	`trigger_label_present` boolean NOT NULL DEFAULT true,
 	`title` varchar(512) NOT NULL DEFAULT '',

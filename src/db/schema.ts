@@ -87,6 +87,8 @@ export const tasks = mysqlTable(
     kind: varchar('kind', { length: 16 }).$type<TaskKind>().notNull(),
     parentTaskId: int('parent_task_id'),
     state: varchar('state', { length: 32 }).notNull(),
+    /** The state to resume when a stopped conversation gets its trigger label back. */
+    pausedState: varchar('paused_state', { length: 32 }),
     stateVersion: int('state_version').notNull().default(0),
     triggerLabelPresent: boolean('trigger_label_present').notNull().default(true),
     title: varchar('title', { length: 512 }).notNull().default(''),
