@@ -224,6 +224,7 @@ CREATE TABLE `tasks` (
 	`author` varchar(255),
 	`feature_type` varchar(64),
 	`question_round` int NOT NULL DEFAULT 0,
+	`pending_feedback` text,
 	`spec_version` int NOT NULL DEFAULT 0,
 	`created_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	`updated_at` datetime(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),

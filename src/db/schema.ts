@@ -95,6 +95,8 @@ export const tasks = mysqlTable(
     author: varchar('author', { length: 255 }),
     featureType: varchar('feature_type', { length: 64 }),
     questionRound: int('question_round').notNull().default(0),
+    /** `/revise-spec` feedback waiting for the next spec version (cleared when it is written). */
+    pendingFeedback: text('pending_feedback'),
     specVersion: int('spec_version').notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
