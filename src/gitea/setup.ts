@@ -1,0 +1,69 @@
+import type { EnsureOutcome, GiteaClient } from './client.ts';
+import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from './labels.ts';
+import { WEBHOOK_EVENTS } from './webhook-spec.ts';
+
+/**
+ * The Gitea side of `aiworker setup --repo OWNER/NAME`: the labels and the webhook. Running it
+ * again changes nothing that is already right, and the report says so.
+ */
+
+export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook'>;
+
+export interface SetupOptions {
+  owner: string;
+  repo: string;
+  /** How Gitea reaches AiWorker, e.g. `https://aiworker.example.com`. */
+  publicUrl: string;
+  webhookSecret: string;
+  triggerLabel?: string;
+}
+
+export interface SetupReport {
+  repo: string;
+  labels: Array<{ name: string; id: number; outcome: EnsureOutcome }>;
+  webhook: { id: number; url: string; events: string[]; outcome: EnsureOutcome };
+}
+
+/** `${publicUrl}/webhooks/gitea`, for an http(s) public URL (a trailing slash is fine). */
+export function webhookUrlFor(publicUrl: string): string {
+  if (!URL.canParse(publicUrl) || !['http:', 'https:'].includes(new URL(publicUrl).protocol)) {
+    throw new Error(`PUBLIC_URL "${publicUrl}" must be an http(s) URL that Gitea can reach`);
+  }
+  return `${publicUrl.replace(/\/+$/, '')}/webhooks/gitea`;
+}
+
+export async function setupRepo(client: SetupClient, options: SetupOptions): Promise<SetupReport> {
+  const url = webhookUrlFor(options.publicUrl);
+  if (options.webhookSecret.length < 16) throw new Error('the webhook secret must be at least 16 characters');
+  const specs = managedLabelSpecs(options.triggerLabel ?? DEFAULT_TRIGGER_LABEL);
+  const labels = await client.ensureLabels(options.owner, options.repo, specs);
+  const webhook = await client.ensureWebhook(options.owner, options.repo, {
+    url,
+    secret: options.webhookSecret,
+    events: WEBHOOK_EVENTS,
+    contentType: 'json',
+  });
+  return {
+    repo: `${options.owner}/${options.repo}`,
+    labels: labels.outcomes.map(({ name, outcome }) => ({ name, id: labels.ids[name] ?? 0, outcome })),
+    webhook: { id: webhook.hook.id, url, events: [...WEBHOOK_EVENTS], outcome: webhook.outcome },
+  };
+}
+
+/** Plain-text summary: what was created, updated, or already right. */
+export function formatSetupReport(report: SetupReport): string {
+  const lines = [`Setup of ${report.repo}:`];
+  for (const label of report.labels) lines.push(`  label ${label.name}: ${label.outcome}`);
+  lines.push(
+    `  webhook ${report.webhook.url} (${report.webhook.events.join(', ')}): ${report.webhook.outcome}`,
+  );
+  const changed = [...report.labels.map((l) => l.outcome), report.webhook.outcome].filter(
+    (o) => o !== 'unchanged',
+  );
+  lines.push(
+    changed.length === 0
+      ? 'Nothing to change: everything was already set up.'
+      : `${changed.length} change(s) made.`,
+  );
+  return lines.join('\n');
+}
