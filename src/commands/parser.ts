@@ -340,8 +340,12 @@ export function parseComment(body: string, opts: ParseOptions = {}): ParseResult
     if (candidate) {
       const name = candidate.word.toLowerCase();
       const isKnown = knownSet.has(name);
-      const suggestion =
-        candidate.kind === 'punctuated' && isKnown ? name : isKnown ? undefined : suggestCommand(name, known);
+      // A known name with punctuation glued on is suggested back to the user rather than run.
+      const suggestion = isKnown
+        ? candidate.kind === 'punctuated'
+          ? name
+          : undefined
+        : suggestCommand(name, known);
       const recognised = (candidate.kind === 'clean' && isKnown) || suggestion !== undefined;
       if (recognised) {
         found += 1;
