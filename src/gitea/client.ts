@@ -362,7 +362,7 @@ export class GiteaClient {
     owner: string,
     repo: string,
     id: number,
-    changes: Partial<LabelInput>,
+    changes: Partial<LabelInput> & { isArchived?: boolean },
   ): Promise<GiteaLabel> {
     this.labels.delete(this.repoKey(owner, repo));
     const response = await this.t.call('idempotent', (p) =>
@@ -375,7 +375,7 @@ export class GiteaClient {
           color: changes.color === undefined ? undefined : `#${normaliseColor(changes.color)}`,
           description: changes.description,
           exclusive: changes.exclusive,
-          is_archived: false,
+          is_archived: changes.isArchived,
         },
         p,
       ),
@@ -419,9 +419,11 @@ export class GiteaClient {
         );
         label = result.value;
         outcome = 'created';
-        if (!labelMatchesSpec(label, spec)) label = await this.editLabel(owner, repo, label.id, spec);
+        if (!labelMatchesSpec(label, spec)) {
+          label = await this.editLabel(owner, repo, label.id, { ...spec, isArchived: false });
+        }
       } else if (!labelMatchesSpec(existing, spec)) {
-        label = await this.editLabel(owner, repo, existing.id, spec);
+        label = await this.editLabel(owner, repo, existing.id, { ...spec, isArchived: false });
         outcome = 'updated';
       } else {
         label = existing;
