@@ -62,7 +62,12 @@ export type FeatureEvent =
 
 export type Transition = { ok: true; next: FeatureState } | { ok: false; reason: string };
 
-const BEFORE_APPROVAL: ReadonlySet<FeatureState> = new Set(['questioning', 'clarifying', 'specifying', 'spec_review']);
+const BEFORE_APPROVAL: ReadonlySet<FeatureState> = new Set([
+  'questioning',
+  'clarifying',
+  'specifying',
+  'spec_review',
+]);
 
 /** What a feature moves to on an event, or why it cannot (the reason is shown to users). */
 export function nextFeatureState(state: FeatureState, event: FeatureEvent): Transition {
@@ -70,7 +75,9 @@ export function nextFeatureState(state: FeatureState, event: FeatureEvent): Tran
   const to = (next: FeatureState): Transition => ({ ok: true, next });
   switch (event.type) {
     case 'trigger_removed':
-      return BEFORE_APPROVAL.has(state) ? to('stopped') : refuse(`the spec is already ${describeState(state)}`);
+      return BEFORE_APPROVAL.has(state)
+        ? to('stopped')
+        : refuse(`the spec is already ${describeState(state)}`);
     case 'trigger_restored':
       if (state !== 'stopped') return refuse('the conversation is not stopped');
       // Work that was in flight when it stopped is redone; a finished step is kept.
@@ -78,17 +85,22 @@ export function nextFeatureState(state: FeatureState, event: FeatureEvent): Tran
       if (event.pausedState === 'specifying') return to('specifying');
       return to(event.pausedState);
     case 'questions_posted':
-      if (state !== 'questioning') return refuse(`questions are not being prepared (${describeState(state)})`);
+      if (state !== 'questioning')
+        return refuse(`questions are not being prepared (${describeState(state)})`);
       return to(event.count > 0 ? 'clarifying' : 'specifying');
     case 'questions_failed':
       return state === 'questioning' ? to('failed') : refuse('no questions are being prepared');
     case 'all_answered':
-      return state === 'clarifying' ? to('specifying') : refuse(`questions are closed (${describeState(state)})`);
+      return state === 'clarifying'
+        ? to('specifying')
+        : refuse(`questions are closed (${describeState(state)})`);
     case 'spec_requested':
       if (state === 'clarifying' || state === 'failed') return to('specifying');
-      if (state === 'questioning') return refuse('the questions are still being prepared; try again in a moment');
+      if (state === 'questioning')
+        return refuse('the questions are still being prepared; try again in a moment');
       if (state === 'specifying') return refuse('a spec is already being written');
-      if (state === 'spec_review') return refuse('a spec exists already: use `/revise-spec <feedback>` to change it');
+      if (state === 'spec_review')
+        return refuse('a spec exists already: use `/revise-spec <feedback>` to change it');
       return refuse(`the spec is already ${describeState(state)}`);
     case 'spec_written':
       return state === 'specifying' ? to('spec_review') : refuse('no spec is being written');
@@ -97,14 +109,26 @@ export function nextFeatureState(state: FeatureState, event: FeatureEvent): Tran
       return to(event.hasSpec ? 'spec_review' : 'clarifying');
     case 'revision_requested':
       if (state === 'spec_review') return to('specifying');
-      if (state === 'specifying') return refuse('a spec version is being written right now; wait for it, then revise');
-      return refuse(BEFORE_APPROVAL.has(state) ? 'there is no spec to revise yet' : `the spec is already ${describeState(state)}`);
+      if (state === 'specifying')
+        return refuse('a spec version is being written right now; wait for it, then revise');
+      return refuse(
+        BEFORE_APPROVAL.has(state)
+          ? 'there is no spec to revise yet'
+          : `the spec is already ${describeState(state)}`,
+      );
     case 'approved':
       if (state === 'spec_review') return to('approved');
-      if (state === 'specifying') return refuse('a new spec version is being written; approve it once it is posted');
-      return refuse(BEFORE_APPROVAL.has(state) ? 'there is no spec to approve yet' : `the spec is already ${describeState(state)}`);
+      if (state === 'specifying')
+        return refuse('a new spec version is being written; approve it once it is posted');
+      return refuse(
+        BEFORE_APPROVAL.has(state)
+          ? 'there is no spec to approve yet'
+          : `the spec is already ${describeState(state)}`,
+      );
     case 'decomposition_started':
-      return state === 'approved' || state === 'in_progress' ? to('decomposing') : refuse('the spec is not approved');
+      return state === 'approved' || state === 'in_progress'
+        ? to('decomposing')
+        : refuse('the spec is not approved');
     case 'decomposed':
       return state === 'decomposing' ? to('in_progress') : refuse('no decomposition is running');
     case 'decomposition_failed':

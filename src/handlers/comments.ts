@@ -1,0 +1,173 @@
+import { PermanentError } from '../queue/errors.ts';
+import { COMMENT_EVENT_TYPES, type CommentAction, REVIEW_EVENT_TYPES } from './event-names.ts';
+import {
+  type Actor,
+  type RepoRef,
+  readActor,
+  readLabelNames,
+  readRepo,
+  type WebhookPayload,
+} from './payloads.ts';
+
+/**
+ * Gitea reports a comment in three shapes: an issue comment and a pull request comment arrive
+ * as IssueCommentPayload (`comment` + `issue`), a submitted review as PullRequestPayload with a
+ * `review` {type, content} and no comment object at all. Handlers of commands and answers
+ * should not care, so all three become one NormalisedComment, dispatched as `comment.<action>`.
+ */
+
+export type CommentKind = 'issue' | 'pull' | 'review';
+export type ReviewState = 'approved' | 'rejected' | 'comment';
+
+export interface NormalisedComment {
+  kind: CommentKind;
+  repo: RepoRef;
+  issue: {
+    number: number;
+    id: number;
+    title: string;
+    body: string;
+    state: string;
+    isPull: boolean;
+    labels: string[];
+    author: string;
+  };
+  comment: {
+    /** Gitea's comment id; null for reviews (Gitea's review payload carries no id). */
+    id: number | null;
+    body: string;
+    author: string;
+    /** ISO timestamp; null for reviews and payloads that lack it. */
+    createdAt: string | null;
+    htmlUrl: string | null;
+  };
+  /** Reviews only: approved, rejected (changes requested) or a plain review comment. */
+  review?: { state: ReviewState };
+  sender: Actor;
+  action: CommentAction;
+  /** `edited` only: the body before the edit. */
+  bodyBefore?: string;
+}
+
+const COMMENT_TYPES = new Set<string>(COMMENT_EVENT_TYPES);
+const REVIEW_TYPES = new Set<string>(REVIEW_EVENT_TYPES);
+const COMMENT_ACTIONS = new Set<string>(['created', 'edited', 'deleted']);
+
+const REVIEW_STATES: Record<string, ReviewState> = {
+  pull_request_review_approved: 'approved',
+  pull_request_review_rejected: 'rejected',
+  pull_request_review_comment: 'comment',
+};
+
+/** Whether an event of this type and action is normalised into a `comment.*` event. */
+export function isCommentEvent(eventType: string, action: string | null): boolean {
+  if (COMMENT_TYPES.has(eventType)) return action !== null && COMMENT_ACTIONS.has(action);
+  return REVIEW_TYPES.has(eventType) && action === 'reviewed';
+}
+
+/**
+ * Builds the NormalisedComment of a comment or review event, or returns null for any other
+ * event. Throws a PermanentError naming the missing fields when a comment event lacks them:
+ * retrying cannot fix a payload.
+ */
+export function normaliseComment(eventType: string, payload: WebhookPayload): NormalisedComment | null {
+  const action = typeof payload.action === 'string' ? payload.action : null;
+  if (!isCommentEvent(eventType, action)) return null;
+  return REVIEW_TYPES.has(eventType) ? fromReview(eventType, payload) : fromComment(eventType, payload);
+}
+
+function fromComment(eventType: string, payload: WebhookPayload): NormalisedComment {
+  const missing: string[] = [];
+  const repo = readRepo(payload) ?? note(missing, 'repository');
+  const sender = readActor(payload.sender) ?? note(missing, 'sender');
+  const issue = isObject(payload.issue) ? payload.issue : note(missing, 'issue');
+  const comment = isObject(payload.comment) ? payload.comment : note(missing, 'comment');
+  if (issue && typeof issue.number !== 'number') missing.push('issue.number');
+  if (comment && typeof comment.id !== 'number') missing.push('comment.id');
+  if (comment && typeof comment.body !== 'string') missing.push('comment.body');
+  if (!repo || !sender || !issue || !comment || missing.length > 0)
+    throw incomplete(eventType, payload, missing);
+
+  const isPull =
+    typeof payload.is_pull === 'boolean'
+      ? payload.is_pull
+      : eventType === 'pull_request_comment' ||
+        (issue.pull_request !== null && issue.pull_request !== undefined);
+  const commentAuthor = readActor(comment.user);
+  const normalised: NormalisedComment = {
+    kind: isPull ? 'pull' : 'issue',
+    repo,
+    issue: {
+      number: issue.number,
+      id: typeof issue.id === 'number' ? issue.id : 0,
+      title: typeof issue.title === 'string' ? issue.title : '',
+      body: typeof issue.body === 'string' ? issue.body : '',
+      state: typeof issue.state === 'string' ? issue.state : 'open',
+      isPull,
+      labels: readLabelNames(issue.labels),
+      author: readActor(issue.user)?.login ?? '',
+    },
+    comment: {
+      id: comment.id,
+      body: comment.body,
+      author: commentAuthor?.login ?? sender.login,
+      createdAt: typeof comment.created_at === 'string' ? comment.created_at : null,
+      htmlUrl: typeof comment.html_url === 'string' ? comment.html_url : null,
+    },
+    sender,
+    action: payload.action as CommentAction,
+  };
+  const before = payload.changes?.body?.from;
+  if (normalised.action === 'edited' && typeof before === 'string') normalised.bodyBefore = before;
+  return normalised;
+}
+
+function fromReview(eventType: string, payload: WebhookPayload): NormalisedComment {
+  const missing: string[] = [];
+  const repo = readRepo(payload) ?? note(missing, 'repository');
+  const sender = readActor(payload.sender) ?? note(missing, 'sender');
+  const pull = isObject(payload.pull_request) ? payload.pull_request : note(missing, 'pull_request');
+  const review = isObject(payload.review) ? payload.review : note(missing, 'review');
+  if (pull && typeof pull.number !== 'number') missing.push('pull_request.number');
+  if (!repo || !sender || !pull || !review || missing.length > 0)
+    throw incomplete(eventType, payload, missing);
+
+  return {
+    kind: 'review',
+    repo,
+    issue: {
+      number: pull.number,
+      id: typeof pull.id === 'number' ? pull.id : 0,
+      title: typeof pull.title === 'string' ? pull.title : '',
+      body: typeof pull.body === 'string' ? pull.body : '',
+      state: typeof pull.state === 'string' ? pull.state : 'open',
+      isPull: true,
+      labels: readLabelNames(pull.labels),
+      author: readActor(pull.user)?.login ?? '',
+    },
+    comment: {
+      id: null,
+      body: typeof review.content === 'string' ? review.content : '',
+      author: sender.login,
+      createdAt: null,
+      htmlUrl: typeof pull.html_url === 'string' ? pull.html_url : null,
+    },
+    review: { state: REVIEW_STATES[eventType] ?? 'comment' },
+    sender,
+    action: 'created',
+  };
+}
+
+function isObject<T>(value: T | null | undefined): value is T & object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function note(missing: string[], field: string): null {
+  missing.push(field);
+  return null;
+}
+
+function incomplete(eventType: string, payload: WebhookPayload, missing: string[]): PermanentError {
+  const name = `${eventType}.${String(payload.action)}`;
+  return new PermanentError(`${name} payload is missing ${[...new Set(missing)].join(', ')}`);
+}

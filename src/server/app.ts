@@ -1,0 +1,59 @@
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import type { Logger } from '../config/logger.ts';
+import { createOpsRouter, type ReadinessChecks } from './health.ts';
+import type { AppMetrics } from './metrics.ts';
+import { createWebhookHandler, type Enqueue } from './webhook.ts';
+
+export const WEBHOOK_PATH = '/webhooks/gitea';
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+export interface HttpAppOptions {
+  webhookSecret: string;
+  /** Largest accepted webhook body (default 5 MiB, env WEBHOOK_MAX_BYTES). */
+  maxBodyBytes?: number;
+  enqueue: Enqueue;
+  readiness: ReadinessChecks;
+  metrics: AppMetrics;
+  logger: Logger;
+  /** More routes, mounted before the 404 handler, e.g. `{ path: '/mcp', handler: mcpRouter }`. */
+  routers?: Array<{ path: string; handler: RequestHandler }>;
+}
+
+/**
+ * The HTTP side of AiWorker: the webhook endpoint, health, readiness and metrics. No body
+ * parser is installed globally: the webhook reads its raw bytes itself, and extra routers
+ * bring their own.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('trust proxy', false);
+
+  app.post(
+    WEBHOOK_PATH,
+    createWebhookHandler({
+      secret: options.webhookSecret,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      enqueue: options.enqueue,
+      recordDelivery: (event, outcome, seconds) => options.metrics.recordDelivery(event, outcome, seconds),
+      logger: options.logger,
+    }),
+  );
+  app.use(createOpsRouter({ readiness: options.readiness, registry: options.metrics.registry }));
+  for (const { path, handler } of options.routers ?? []) app.use(path, handler);
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    options.logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(500).json({ error: 'internal error' });
+  };
+  app.use(onError);
+  return app;
+}

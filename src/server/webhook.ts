@@ -1,0 +1,160 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from '../config/logger.ts';
+import type { IncomingDelivery } from '../queue/delivery-job.ts';
+import type { EnqueueResult } from '../queue/delivery-queue.ts';
+import type { DeliveryOutcome } from './metrics.ts';
+import { BodyTooLargeError, readRawBody } from './raw-body.ts';
+import { verifySignature } from './signature.ts';
+
+/**
+ * POST /webhooks/gitea: verify, enqueue, answer — nothing else happens inside the request.
+ *
+ *   413 body over the limit · 401 missing or bad signature · 400 missing delivery/event
+ *   header or a body that is not a JSON object · 503 the queue could not durably take it ·
+ *   202 accepted (also duplicates; whether an event is handled is decided by the worker).
+ *
+ * Gitea sends every header under several names (X-Gitea-*, X-GitHub-*, X-Gogs-*, with the
+ * same values). X-Gitea-* is read first; X-GitHub-* and X-Gogs-* are accepted as fallbacks so
+ * that a proxy that drops vendor headers, or a GitHub-style sender, still works. The
+ * signature is always required.
+ */
+
+export type Enqueue = (delivery: IncomingDelivery) => Promise<EnqueueResult>;
+
+export interface WebhookHandlerOptions {
+  secret: string;
+  maxBodyBytes: number;
+  enqueue: Enqueue;
+  /** Told about every request: event type, outcome and how long the answer took. */
+  recordDelivery: (event: string | undefined, outcome: DeliveryOutcome, seconds: number) => void;
+  logger: Logger;
+}
+
+const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ALL_DIGITS = /^\d+$/;
+const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+export function createWebhookHandler(options: WebhookHandlerOptions): RequestHandler {
+  const { secret, maxBodyBytes, enqueue, recordDelivery, logger } = options;
+  if (!secret)
+    throw new Error(
+      'createWebhookHandler: a webhook secret is required (unsigned deliveries are always refused)',
+    );
+
+  return async (req: Request, res: Response) => {
+    const started = performance.now();
+    const eventType = header(req, 'x-gitea-event-type', 'x-github-event-type', 'x-gogs-event-type');
+    const answer = (status: number, outcome: DeliveryOutcome, body: Record<string, string>) => {
+      send(res, status, body);
+      recordDelivery(
+        eventType ?? header(req, 'x-gitea-event', 'x-github-event'),
+        outcome,
+        (performance.now() - started) / 1000,
+      );
+    };
+
+    let body: Buffer;
+    try {
+      body = await readRawBody(req, maxBodyBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        discardRest(req, res);
+        answer(413, 'too_large', { error: `payload larger than ${maxBodyBytes} bytes` });
+        return;
+      }
+      logger.debug({ err: error }, 'webhook body could not be read');
+      answer(400, 'bad_request', { error: 'request body could not be read' });
+      return;
+    }
+
+    const signature = verifySignature(secret, body, {
+      giteaSignature: header(req, 'x-gitea-signature'),
+      hubSignature256: header(req, 'x-hub-signature-256'),
+    });
+    if (signature !== 'valid') {
+      logger.warn({ signature, ip: req.socket.remoteAddress }, 'webhook refused: signature missing or wrong');
+      answer(401, 'unauthorized', {
+        error: signature === 'missing' ? 'signature header missing' : 'signature does not match',
+      });
+      return;
+    }
+
+    const deliveryId = header(req, 'x-gitea-delivery', 'x-github-delivery', 'x-gogs-delivery');
+    const event = header(req, 'x-gitea-event', 'x-github-event', 'x-gogs-event');
+    const headerProblem =
+      deliveryId === undefined
+        ? 'X-Gitea-Delivery header missing'
+        : !DELIVERY_ID.test(deliveryId) || ALL_DIGITS.test(deliveryId)
+          ? 'X-Gitea-Delivery must be an id such as a UUID'
+          : event === undefined
+            ? 'X-Gitea-Event header missing'
+            : !EVENT_NAME.test(event) || (eventType !== undefined && !EVENT_NAME.test(eventType))
+              ? 'X-Gitea-Event / X-Gitea-Event-Type must be event names such as issue_comment'
+              : null;
+    if (headerProblem !== null || deliveryId === undefined || event === undefined) {
+      answer(400, 'bad_request', { error: headerProblem ?? 'bad headers' });
+      return;
+    }
+
+    const text = body.toString('utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      answer(400, 'bad_request', { error: 'payload is not valid JSON' });
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      answer(400, 'bad_request', { error: 'payload must be a JSON object' });
+      return;
+    }
+
+    let result: EnqueueResult;
+    try {
+      result = await enqueue({
+        deliveryId,
+        event,
+        eventType: eventType ?? event,
+        receivedAt: Date.now(),
+        rawPayload: text,
+      });
+    } catch (error) {
+      logger.warn({ err: error, deliveryId }, 'webhook not accepted: the queue is unavailable');
+      answer(503, 'unavailable', { error: 'queue unavailable, redeliver later' });
+      return;
+    }
+    answer(202, result, { status: result, deliveryId });
+  };
+}
+
+function header(req: IncomingMessage, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = req.headers[name];
+    if (typeof value === 'string' && value !== '') return value;
+    if (Array.isArray(value) && value[0]) return value[0];
+  }
+  return undefined;
+}
+
+function send(res: ServerResponse, status: number, body: Record<string, string>): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+/**
+ * After a 413 the rest of the body is thrown away unread, and the connection is closed once
+ * the answer is out, so a sender cannot keep it busy by streaming more.
+ */
+function discardRest(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  req.resume();
+  res.once('finish', () => {
+    setTimeout(() => req.socket.destroy(), 1_000).unref();
+  });
+}
