@@ -7,7 +7,10 @@ import type { RepoContext, RepoReader } from './types.ts';
 export interface BuildRepoContextOptions {
   /** `owner/name` */
   repo: string;
-  /** The issue's title and body: decides which files are relevant. Untrusted; only tokenised. */
+  /**
+   * The issue's title on the first line, then its body: decides which files are relevant (title
+   * words count double). Untrusted; only tokenised.
+   */
   issueText: string;
   /** At most this many relevant files are read and returned (0–20, default 6). */
   maxRelevantFiles?: number;

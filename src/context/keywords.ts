@@ -69,6 +69,21 @@ export function keywordStems(text: string): string[] {
   return [...seen];
 }
 
+/** How much more a keyword of the issue's title counts than one only in its body. */
+const TITLE_KEYWORD_WEIGHT = 2;
+
+/**
+ * Keywords of an issue with how much each matters: the title (first non-empty line) states the
+ * gist, so its keywords count double; words only in the body ("users should be able to…") count once.
+ */
+export function issueKeywords(text: string): { stems: string[]; importance: Map<string, number> } {
+  const stems = keywordStems(text);
+  const title = text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
+  const inTitle = new Set(keywordStems(title));
+  const importance = new Map(stems.map((stem) => [stem, inTitle.has(stem) ? TITLE_KEYWORD_WEIGHT : 1]));
+  return { stems, importance };
+}
+
 /** Stems of every word of a line of code or a path segment (no stopword removal: the query decides). */
 export function wordStems(text: string): string[] {
   return words(text).map(stem);

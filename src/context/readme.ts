@@ -26,6 +26,9 @@ export function findReadme(paths: Iterable<string>): string | null {
 function plainInline(text: string): string {
   return (
     text
+      // reStructuredText inline links `text <url>`_ and roles (before `<url>` looks like a tag)
+      .replace(/`([^`<]*?)\s*<[^>]*>`_+/g, '$1')
+      .replace(/:[a-z]+:`([^`]*)`/g, '$1')
       // badges: [![alt](img)](link)
       .replace(/\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)/g, '')
       .replace(/\[!\[[^\]]*\]\[[^\]]*\]\]\[[^\]]*\]/g, '')
@@ -37,9 +40,6 @@ function plainInline(text: string): string {
       .replace(/\[([^\]]*)\]\[[^\]]*\]/g, '$1')
       // HTML tags (keep their text)
       .replace(/<[^>]+>/g, ' ')
-      // reStructuredText inline links `text <url>`_ and roles
-      .replace(/`([^`<]*?)\s*<[^>]*>`_+/g, '$1')
-      .replace(/:[a-z]+:`([^`]*)`/g, '$1')
       // code spans and emphasis
       .replace(/`+([^`]*)`+/g, '$1')
       .replace(/(\*\*|__)(.+?)\1/g, '$2')

@@ -49,7 +49,7 @@ function locationWeight(keyword: string, stems: PathStems): number {
 
 export interface PathRanking {
   ranked: RankedPath[];
-  /** Inverse document frequency of each keyword over the paths: rare words weigh more. */
+  /** Weight of each keyword: its importance times its rarity among the paths. */
   keywordWeights: Map<string, number>;
 }
 
@@ -65,10 +65,14 @@ export function compareRanked(a: RankedPath, b: RankedPath): number {
 
 /**
  * Scores every path by the keywords its segments contain (the file name counts more than the
- * directories, a keyword few paths contain more than a common one), weighted by the file's role.
- * Paths matching no keyword are left out.
+ * directories, a keyword few paths contain more than a common one, an important keyword more
+ * than a passing one), weighted by the file's role. Paths matching no keyword are left out.
  */
-export function rankPaths(files: readonly IndexedFile[], keywords: readonly string[]): PathRanking {
+export function rankPaths(
+  files: readonly IndexedFile[],
+  keywords: readonly string[],
+  importance: ReadonlyMap<string, number> = new Map(),
+): PathRanking {
   const keywordWeights = new Map<string, number>();
   if (keywords.length === 0 || files.length === 0) return { ranked: [], keywordWeights };
   const perFile = files.map((file) => {
@@ -77,7 +81,8 @@ export function rankPaths(files: readonly IndexedFile[], keywords: readonly stri
   });
   keywords.forEach((keyword, index) => {
     const documentFrequency = perFile.filter(({ weights }) => (weights[index] ?? 0) > 0).length;
-    keywordWeights.set(keyword, documentFrequency === 0 ? 0 : Math.log(1 + files.length / documentFrequency));
+    const rarity = documentFrequency === 0 ? 0 : Math.log(1 + files.length / documentFrequency);
+    keywordWeights.set(keyword, rarity * (importance.get(keyword) ?? 1));
   });
   const ranked: RankedPath[] = [];
   for (const { file, weights } of perFile) {

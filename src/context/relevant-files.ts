@@ -1,7 +1,7 @@
 import { mapBounded, READ_CONCURRENCY } from './bounded-map.ts';
 import { excerptOf } from './excerpt.ts';
 import { looksBinary } from './index-repository.ts';
-import { keywordStems } from './keywords.ts';
+import { issueKeywords } from './keywords.ts';
 import { type IndexedFile, type RankedPath, rankPaths } from './relevance.ts';
 import type { RepoContext, RepoReader } from './types.ts';
 
@@ -34,8 +34,8 @@ export async function findRelevantFiles(
   signal?: AbortSignal,
 ): Promise<RepoContext['relevantFiles']> {
   if (maxFiles === 0) return [];
-  const keywords = keywordStems(issueText);
-  const { ranked, keywordWeights } = rankPaths(files, keywords);
+  const { stems: keywords, importance } = issueKeywords(issueText);
+  const { ranked, keywordWeights } = rankPaths(files, keywords, importance);
   const chosen = ranked.slice(0, maxFiles);
   const read = await mapBounded(
     chosen,

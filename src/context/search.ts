@@ -2,7 +2,7 @@ import { mapBounded, READ_CONCURRENCY } from './bounded-map.ts';
 import type { RepoContextCache } from './cache.ts';
 import { keywordsInLine } from './excerpt.ts';
 import { looksBinary } from './index-repository.ts';
-import { keywordStems } from './keywords.ts';
+import { keywordStems, words } from './keywords.ts';
 import { depthOf, isIndexable, ROLE_RANK, roleOf } from './path-roles.ts';
 import { compareRanked, type IndexedFile, type RankedPath, rankPaths } from './relevance.ts';
 import { MAX_SNAPSHOT_FILES } from './repo-snapshot.ts';
@@ -149,6 +149,10 @@ export async function searchCodebase(
   const files = prefix === '' ? listed.files : listed.files.filter((file) => file.path.startsWith(prefix));
   const keywords = keywordStems(trimmedQuery);
   const phrase = trimmedQuery.toLowerCase();
+  // A compound identifier (`markOrderPaid`, `order_total`) asks for itself: its parts still
+  // rank paths, but only the identifier matches lines.
+  const isIdentifier = !/\s/.test(trimmedQuery) && words(trimmedQuery).length > 1;
+  const lineKeywords = isIdentifier ? [] : keywords;
   const { ranked } = rankPaths(files, keywords);
   const byPath = new Map(ranked.map((entry) => [entry.path, entry]));
   const toRead = readingOrder(files, [...ranked].sort(compareRanked)).slice(0, maxFilesRead);
@@ -158,7 +162,7 @@ export async function searchCodebase(
     READ_CONCURRENCY,
     async (file) => {
       const text = await reader.getFile(file.path, commitSha);
-      return text === null || looksBinary(text) ? [] : matchingLines(text, phrase, keywords);
+      return text === null || looksBinary(text) ? [] : matchingLines(text, phrase, lineKeywords);
     },
     options.signal,
   );
