@@ -249,7 +249,7 @@ describe('AnthropicProvider against the Messages API fake', () => {
 
     expect(error).toBeInstanceOf(PlannerOutputError);
     const message = (error as Error).message;
-    expect(message).toContain('returned an unusable clarifying questions twice');
+    expect(message).toContain('returned an unusable list of clarifying questions twice');
     expect(message).toContain('- featureType: Invalid option');
     expect((error as PlannerOutputError).problems).toHaveLength(1);
     const rows = await usageRows(s.taskId);

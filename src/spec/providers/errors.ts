@@ -6,7 +6,7 @@ const PROVIDER_LABELS: Record<ProviderName, string> = {
 };
 
 const PURPOSE_LABELS: Record<GeneratePurpose, string> = {
-  questions: 'clarifying questions',
+  questions: 'list of clarifying questions',
   spec: 'specification',
   decompose: 'breakdown into subtasks',
 };
