@@ -1,0 +1,245 @@
+import { repoUrls, toComment, toIssue, toPayloadCommit, toPullRequest, toRepo, toUser } from './convert.ts';
+import { accessMode } from './domain/access.ts';
+import {
+  AccessMode,
+  type CommentRecord,
+  type CommitRecord,
+  type FakeState,
+  formatTime,
+  type IssueRecord,
+  type RepoRecord,
+  type StatusRecord,
+  type UserRecord,
+} from './state.ts';
+import type { WebhookDispatcher } from './webhooks.ts';
+
+/**
+ * services/webhook/notifier.go: which webhook each change fires, with which payload. Each
+ * method mirrors the Gitea notifier of the same name, including whose permissions the
+ * `repository.permissions` block shows (the poster's, the doer's or the owner's).
+ */
+export class Notifier {
+  constructor(
+    private readonly state: FakeState,
+    private readonly dispatcher: WebhookDispatcher,
+  ) {}
+
+  private repoAs(repo: RepoRecord, user: UserRecord | null) {
+    return toRepo(this.state, repo, accessMode(this.state, repo, user));
+  }
+
+  private repoAsOwner(repo: RepoRecord) {
+    return toRepo(this.state, repo, AccessMode.Owner);
+  }
+
+  private poster(issue: IssueRecord): UserRecord {
+    return this.state.userById(issue.posterId);
+  }
+
+  private issuePayload(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    doer: UserRecord,
+    action: string,
+    extra: { changes?: unknown; repository?: unknown; commitId?: string } = {},
+  ) {
+    return {
+      action,
+      number: issue.index,
+      ...(extra.changes ? { changes: extra.changes } : {}),
+      issue: toIssue(this.state, repo, issue),
+      repository: extra.repository ?? this.repoAs(repo, this.poster(issue)),
+      sender: toUser(this.state, doer),
+      commit_id: extra.commitId ?? '',
+    };
+  }
+
+  private pullPayload(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    doer: UserRecord,
+    action: string,
+    extra: { changes?: unknown; repository?: unknown; commitId?: string; viewer?: UserRecord } = {},
+  ) {
+    return {
+      action,
+      number: issue.index,
+      ...(extra.changes ? { changes: extra.changes } : {}),
+      pull_request: toPullRequest(this.state, repo, issue, extra.viewer ?? doer),
+      requested_reviewer: null,
+      repository: extra.repository ?? this.repoAs(repo, this.poster(issue)),
+      sender: toUser(this.state, doer),
+      commit_id: extra.commitId ?? '',
+      review: null,
+    };
+  }
+
+  private emitPull(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    eventType: 'pull_request' | 'pull_request_label' | 'pull_request_sync',
+    payload: { action: string },
+  ) {
+    this.dispatcher.emit(repo, eventType, payload, {
+      action: payload.action,
+      branch: issue.pull?.baseBranch,
+    });
+  }
+
+  /** NewIssue / NewPullRequest. */
+  opened(repo: RepoRecord, issue: IssueRecord): void {
+    const poster = this.poster(issue);
+    if (issue.pull)
+      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, poster, 'opened'));
+    else
+      this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, poster, 'opened'), {
+        action: 'opened',
+      });
+  }
+
+  /** IssueChangeLabels: no label diff in the payload, only the issue as it is now. */
+  labelsUpdated(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
+    if (issue.pull) {
+      const payload = this.pullPayload(repo, issue, doer, 'label_updated', {
+        repository: this.repoAsOwner(repo),
+      });
+      this.emitPull(repo, issue, 'pull_request_label', payload);
+    } else {
+      const payload = this.issuePayload(repo, issue, doer, 'label_updated');
+      this.dispatcher.emit(repo, 'issue_label', payload, { action: 'label_updated' });
+    }
+  }
+
+  /** IssueClearLabels. */
+  labelsCleared(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
+    if (issue.pull)
+      this.emitPull(repo, issue, 'pull_request_label', this.pullPayload(repo, issue, doer, 'label_cleared'));
+    else {
+      const payload = this.issuePayload(repo, issue, doer, 'label_cleared');
+      this.dispatcher.emit(repo, 'issue_label', payload, { action: 'label_cleared' });
+    }
+  }
+
+  /** IssueChangeTitle / IssueChangeContent. */
+  edited(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    doer: UserRecord,
+    change: { title?: string; body?: string },
+  ): void {
+    const changes =
+      change.title !== undefined ? { title: { from: change.title } } : { body: { from: change.body ?? '' } };
+    if (issue.pull)
+      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, doer, 'edited', { changes }));
+    else
+      this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, doer, 'edited', { changes }), {
+        action: 'edited',
+      });
+  }
+
+  /** IssueChangeStatus: closed or reopened (a merge is reported by `merged` instead). */
+  statusChanged(repo: RepoRecord, issue: IssueRecord, doer: UserRecord, commitId = ''): void {
+    const action = issue.isClosed ? 'closed' : 'reopened';
+    if (issue.pull)
+      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, doer, action, { commitId }));
+    else
+      this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, doer, action, { commitId }), {
+        action,
+      });
+  }
+
+  /** CreateIssueComment / UpdateComment / DeleteComment. */
+  comment(
+    repo: RepoRecord,
+    issue: IssueRecord,
+    comment: CommentRecord,
+    doer: UserRecord,
+    action: 'created' | 'edited' | 'deleted',
+    oldBody?: string,
+  ): void {
+    const payload = {
+      action,
+      issue: toIssue(this.state, repo, issue),
+      ...(issue.pull ? { pull_request: toPullRequest(this.state, repo, issue, doer) } : {}),
+      comment: toComment(this.state, repo, issue, comment),
+      ...(action === 'edited' ? { changes: { body: { from: oldBody ?? '' } } } : {}),
+      repository: this.repoAs(repo, doer),
+      sender: toUser(this.state, doer),
+      is_pull: issue.pull !== null,
+    };
+    this.dispatcher.emit(repo, issue.pull ? 'pull_request_comment' : 'issue_comment', payload, { action });
+  }
+
+  /** MergePullRequest: `closed` with pull_request.merged = true. */
+  merged(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
+    const payload = this.pullPayload(repo, issue, doer, 'closed', { repository: this.repoAs(repo, doer) });
+    this.emitPull(repo, issue, 'pull_request', payload);
+  }
+
+  /** PullRequestSynchronized: new commits on the head branch. */
+  synchronized(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
+    const payload = this.pullPayload(repo, issue, doer, 'synchronized', {
+      repository: this.repoAsOwner(repo),
+    });
+    this.emitPull(repo, issue, 'pull_request_sync', payload);
+  }
+
+  /** CreateRef for a new branch. */
+  branchCreated(repo: RepoRecord, pusher: UserRecord, branch: string, sha: string): void {
+    const payload = {
+      sha,
+      ref: branch,
+      ref_type: 'branch',
+      repository: toRepo(this.state, repo, AccessMode.None),
+      sender: toUser(this.state, pusher),
+    };
+    this.dispatcher.emit(repo, 'create', payload, { branch });
+  }
+
+  /** PushCommits; `commits` newest first. */
+  pushed(
+    repo: RepoRecord,
+    pusher: UserRecord,
+    branch: string,
+    before: string,
+    commits: CommitRecord[],
+  ): void {
+    const head = commits[0];
+    if (!head) return;
+    const isNew = /^0+$/.test(before);
+    const apiPusher = toUser(this.state, pusher);
+    const payload = {
+      ref: `refs/heads/${branch}`,
+      before,
+      after: head.sha,
+      compare_url: isNew
+        ? `${this.state.baseUrl}/`
+        : `${repoUrls(this.state, repo).html}/compare/${before}...${head.sha}`,
+      commits: commits.slice(0, 5).map((commit) => toPayloadCommit(this.state, repo, commit)),
+      total_commits: commits.length,
+      head_commit: toPayloadCommit(this.state, repo, head),
+      repository: this.repoAsOwner(repo),
+      pusher: apiPusher,
+      sender: apiPusher,
+    };
+    this.dispatcher.emit(repo, 'push', payload, { branch });
+  }
+
+  /** CreateCommitStatus. */
+  commitStatus(repo: RepoRecord, status: StatusRecord, commit: CommitRecord, sender: UserRecord): void {
+    const payload = {
+      commit: toPayloadCommit(this.state, repo, commit),
+      context: status.context,
+      created_at: formatTime(status.createdAt),
+      description: status.description,
+      id: status.id,
+      repository: this.repoAsOwner(repo),
+      sender: toUser(this.state, sender),
+      sha: status.sha,
+      state: status.state,
+      target_url: status.targetUrl,
+      updated_at: formatTime(status.updatedAt),
+    };
+    this.dispatcher.emit(repo, 'status', payload);
+  }
+}

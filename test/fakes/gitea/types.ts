@@ -1,0 +1,225 @@
+/** Public shapes of the Gitea fake: what tests read and pass in. */
+
+export interface FakeRepo {
+  id: number;
+  owner: string;
+  name: string;
+  fullName: string;
+  defaultBranch: string;
+  private: boolean;
+}
+
+export interface FakeLabel {
+  id: number;
+  name: string;
+  color: string;
+  description: string;
+  exclusive: boolean;
+}
+
+export interface FakePullInfo {
+  /** The pull request's own id (Gitea's `pull_request.id`), distinct from the issue id. */
+  id: number;
+  head: string;
+  base: string;
+  headSha: string;
+  merged: boolean;
+  mergeCommitSha: string | null;
+}
+
+export interface FakeIssue {
+  /** Internal, globally unique issue id (Gitea's `issue.id`), never equal to `number`. */
+  id: number;
+  number: number;
+  repo: string;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  /** Label names, in the order Gitea lists them (by name). */
+  labels: string[];
+  isPull: boolean;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  pull?: FakePullInfo;
+}
+
+export interface FakeComment {
+  id: number;
+  issueNumber: number;
+  body: string;
+  user: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface FakeDelivery {
+  /** X-Gitea-Delivery of this attempt; a redelivery gets a new one. */
+  id: string;
+  hookId: number;
+  url: string;
+  /** X-Gitea-Event, e.g. `issues`. */
+  event: string;
+  /** X-Gitea-Event-Type, e.g. `issue_label`. */
+  eventType: string;
+  /** The payload's `action`, when it has one. */
+  action: string | undefined;
+  /** Request headers as sent, with Gitea's spelling of the names. */
+  headers: Record<string, string>;
+  /** The exact request body sent. */
+  body: string;
+  /** The JSON payload (equal to `body` for hooks with content type json). */
+  payload: string;
+  /** Response status; `null` while pending, `0` when the request failed (see `error`). */
+  status: number | null;
+  responseBody: string;
+  error?: string;
+  /** Set on a redelivery: the delivery it repeats. */
+  redeliveryOf?: string;
+}
+
+export interface FailureRule {
+  method?: string;
+  /** Tested against the request path, e.g. `/api/v1/repos/o/r/issues/1/labels`. */
+  path?: RegExp;
+  /** HTTP status to answer (default 500), or `timeout`: the request hangs, then the socket is dropped. */
+  status?: number | 'timeout';
+  /** How many matching requests fail (default 1). */
+  times?: number;
+  /** Apply the change (and emit its webhooks) but still answer with the failure. */
+  afterEffect?: boolean;
+  /** How long a `timeout` hangs before the connection is dropped (default 10 s). */
+  hangMs?: number;
+}
+
+export interface FailureRateOptions {
+  /** Statuses drawn from for failing requests (default 500, 502, 503); `timeout` hangs. */
+  statuses?: Array<number | 'timeout'>;
+  /** PRNG seed; the same seed and the same request order fail the same requests. */
+  seed?: number;
+  /** Share (0..1) of failures that apply the change before failing (default 0). */
+  afterEffectShare?: number;
+  /** Only requests whose path matches are eligible (default: every API request). */
+  path?: RegExp;
+}
+
+export interface RecordedCall {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Status answered; 0 when the request was left hanging by an injected timeout. */
+  status: number;
+  /** Login of the authenticated user, or null. */
+  user: string | null;
+  /** Parsed JSON body, the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  /** Set when failure injection decided this answer. */
+  injected?: 'failure' | 'after-effect';
+}
+
+export interface FakeUserActions {
+  openIssue(repo: string, o: { title: string; body?: string; labels?: string[] }): Promise<FakeIssue>;
+  editIssue(
+    repo: string,
+    n: number,
+    o: { title?: string; body?: string; state?: 'open' | 'closed' },
+  ): Promise<FakeIssue>;
+  close(repo: string, n: number): Promise<void>;
+  reopen(repo: string, n: number): Promise<void>;
+  addLabels(repo: string, n: number, names: string[]): Promise<void>;
+  removeLabel(repo: string, n: number, name: string): Promise<void>;
+  comment(repo: string, n: number, body: string): Promise<FakeComment>;
+  editComment(repo: string, commentId: number, body: string): Promise<FakeComment>;
+  deleteComment(repo: string, commentId: number): Promise<void>;
+  react(repo: string, target: { issue: number } | { comment: number }, content: string): Promise<void>;
+  openPullRequest(
+    repo: string,
+    o: {
+      title: string;
+      body?: string;
+      head: string;
+      base?: string;
+      labels?: string[];
+      /** Files committed to `head` when the branch does not exist yet. */
+      files?: Record<string, string>;
+    },
+  ): Promise<FakeIssue>;
+  pushToPullRequest(repo: string, n: number, files?: Record<string, string>): Promise<string>;
+  mergePullRequest(repo: string, n: number): Promise<void>;
+  closePullRequest(repo: string, n: number): Promise<void>;
+  addDependency(repo: string, n: number, dependsOn: number): Promise<void>;
+}
+
+export interface GiteaFake {
+  /** Base URL, e.g. http://127.0.0.1:38123 (the API is at url + '/api/v1'). */
+  url: string;
+  close(): Promise<void>;
+  addUser(
+    login: string,
+    opts?: { admin?: boolean; password?: string; email?: string },
+  ): { id: number; login: string; token: string };
+  createToken(login: string): string;
+  createRepo(
+    owner: string,
+    name: string,
+    opts?: {
+      files?: Record<string, string>;
+      defaultBranch?: string;
+      description?: string;
+      private?: boolean;
+    },
+  ): FakeRepo;
+  setFiles(
+    repoFullName: string,
+    files: Record<string, string>,
+    opts?: { branch?: string; message?: string; pusher?: string },
+  ): string;
+  setPermission(repoFullName: string, login: string, permission: 'read' | 'write' | 'admin'): void;
+  createLabel(
+    repoFullName: string,
+    label: { name: string; color?: string; exclusive?: boolean; description?: string },
+  ): FakeLabel;
+  /**
+   * Registers a webhook. `events` uses the API's names (`issues`, `issue_comment`, `pull_request`,
+   * `push`, `status`, `workflow_run`, …); when omitted the hook receives every event.
+   */
+  addHook(
+    repoFullName: string,
+    opts: { url: string; secret: string; events?: string[]; active?: boolean; contentType?: 'json' | 'form' },
+  ): number;
+  as(login: string): FakeUserActions;
+  issue(repoFullName: string, number: number): FakeIssue | undefined;
+  issues(repoFullName: string): FakeIssue[];
+  labels(repoFullName: string): FakeLabel[];
+  comments(repoFullName: string, number: number): FakeComment[];
+  reactions(
+    repoFullName: string,
+    target: { issue: number } | { comment: number },
+  ): Array<{ user: string; content: string }>;
+  dependencies(repoFullName: string, number: number): number[];
+  statuses(
+    repoFullName: string,
+    sha: string,
+  ): Array<{ context: string; state: string; target_url: string; description: string }>;
+  /** Files of a branch (default branch when omitted). */
+  files(repoFullName: string, branch?: string): Record<string, string>;
+  /** Head commit sha of a branch (default branch when omitted). */
+  branchSha(repoFullName: string, branch?: string): string | undefined;
+  deliveries: FakeDelivery[];
+  redeliver(deliveryId: string): Promise<FakeDelivery>;
+  waitForDeliveries(): Promise<void>;
+  failNext(rule: FailureRule): void;
+  setFailureRate(rate: number, opts?: FailureRateOptions): void;
+  /** Removes every pending failure rule and the failure rate. */
+  clearFailures(): void;
+  calls: RecordedCall[];
+  resetCalls(): void;
+}
+
+export interface StartGiteaFakeOptions {
+  /** Reported by GET /version (default 1.26.3). */
+  version?: string;
+  /** Clock used for every timestamp (default: the real clock). */
+  now?: () => Date;
+}

@@ -1,0 +1,261 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
+import { goJsonIndent } from './go-json.ts';
+import type { FakeState, HookRecord, RepoRecord } from './state.ts';
+import type { FakeDelivery } from './types.ts';
+
+/**
+ * Webhook delivery as Gitea 1.26 does it (services/webhook/deliver.go): the payload is
+ * json.MarshalIndent'ed once, signed with the hook secret (HMAC-SHA256 bare hex and sha256=,
+ * HMAC-SHA1 sha1=), and POSTed with the Gitea/Gogs/GitHub header triples. Deliveries run in
+ * the background, one at a time per hook, in the order the events happened.
+ */
+
+/** modules/webhook/type.go: HookEventType → the event name sent in X-Gitea-Event. */
+const EVENT_OF_TYPE: Record<string, string> = {
+  create: 'create',
+  delete: 'delete',
+  fork: 'fork',
+  push: 'push',
+  issues: 'issues',
+  issue_assign: 'issues',
+  issue_label: 'issues',
+  issue_milestone: 'issues',
+  issue_comment: 'issue_comment',
+  pull_request: 'pull_request',
+  pull_request_assign: 'pull_request',
+  pull_request_label: 'pull_request',
+  pull_request_milestone: 'pull_request',
+  pull_request_comment: 'issue_comment',
+  pull_request_review_approved: 'pull_request_approved',
+  pull_request_review_rejected: 'pull_request_rejected',
+  pull_request_review_comment: 'pull_request_comment',
+  pull_request_sync: 'pull_request',
+  pull_request_review_request: 'pull_request',
+  wiki: 'wiki',
+  repository: 'repository',
+  release: 'release',
+  package: 'package',
+  status: 'status',
+  workflow_run: 'workflow_run',
+  workflow_job: 'workflow_job',
+};
+
+export type HookEventType = keyof typeof EVENT_OF_TYPE;
+
+export const ALL_HOOK_EVENT_TYPES: readonly string[] = Object.keys(EVENT_OF_TYPE);
+
+export function eventOfType(eventType: string): string {
+  return EVENT_OF_TYPE[eventType] ?? '';
+}
+
+const ISSUE_TYPES = ['issue_assign', 'issue_label', 'issue_milestone', 'issue_comment'];
+const PULL_TYPES = [
+  'pull_request_assign',
+  'pull_request_label',
+  'pull_request_milestone',
+  'pull_request_comment',
+  'pull_request_review_approved',
+  'pull_request_review_rejected',
+  'pull_request_review_comment',
+  'pull_request_review_request',
+  'pull_request_sync',
+];
+const PLAIN_TYPES = [
+  'create',
+  'delete',
+  'fork',
+  'push',
+  'wiki',
+  'repository',
+  'release',
+  'package',
+  'status',
+  'workflow_run',
+  'workflow_job',
+];
+
+/**
+ * routers/api/v1/utils/hook.go addHook/editHook: the API's `events` list to the enabled event
+ * types. `issues` enables every issue sub-event, `pull_request` every pull request one; an
+ * empty list means `push` only.
+ */
+export function hookEventsFromApi(events: readonly string[]): Set<string> {
+  const list = events.length === 0 ? ['push'] : events.map((e) => e.toLowerCase());
+  const has = (name: string) => list.includes(name);
+  const enabled = new Set<string>();
+  if (has('issues_only') || has('issues')) enabled.add('issues');
+  for (const type of ISSUE_TYPES) if (has(type) || has('issues')) enabled.add(type);
+  if (has('pull_request_only') || has('pull_request')) enabled.add('pull_request');
+  for (const type of PULL_TYPES) {
+    const apiName = type.startsWith('pull_request_review_') && type !== 'pull_request_review_request';
+    if (has(type) || has('pull_request') || (apiName && has('pull_request_review'))) enabled.add(type);
+  }
+  for (const type of PLAIN_TYPES) if (has(type)) enabled.add(type);
+  return enabled;
+}
+
+/** gobwas/glob as Gitea uses it for branch filters: `*` any run, `?` one char, `{a,b}` either. */
+function branchFilterMatches(filter: string, branch: string): boolean {
+  if (filter === '' || filter === '*') return true;
+  let source = '';
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter.charAt(i);
+    if (c === '*') source += '.*';
+    else if (c === '?') source += '.';
+    else if (c === '{') source += '(?:';
+    else if (c === '}') source += ')';
+    else if (c === ',') source += '|';
+    else source += c.replace(/[.+^$()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^(?:${source})$`).test(branch);
+}
+
+export interface EmitMeta {
+  action?: string;
+  /** Branch the event is about (push ref, pull request base); applies the hook's branch filter. */
+  branch?: string;
+}
+
+const DELIVER_TIMEOUT_MS = 5_000;
+
+export class WebhookDispatcher {
+  readonly deliveries: FakeDelivery[] = [];
+  private readonly queues = new Map<number, Promise<void>>();
+  private inFlight = 0;
+
+  constructor(private readonly state: FakeState) {}
+
+  emit(repo: RepoRecord, eventType: HookEventType, payload: unknown, meta: EmitMeta = {}): void {
+    const json = goJsonIndent(payload);
+    for (const hook of repo.hooks.values()) {
+      if (!hook.active) continue;
+      if (hook.events !== null && !hook.events.has(eventType)) continue;
+      if (meta.branch !== undefined && !branchFilterMatches(hook.branchFilter, meta.branch)) continue;
+      this.schedule(hook, this.newDelivery(hook, eventType, meta.action, json));
+    }
+  }
+
+  /** Sends one hook's payload now, whatever its event filter (the API's "test delivery"). */
+  emitTo(hook: HookRecord, eventType: HookEventType, payload: unknown, action?: string): void {
+    this.schedule(hook, this.newDelivery(hook, eventType, action, goJsonIndent(payload)));
+  }
+
+  async redeliver(deliveryId: string): Promise<FakeDelivery> {
+    const original = this.deliveries.find((d) => d.id === deliveryId);
+    if (!original) throw new Error(`Gitea fake: no delivery ${deliveryId}`);
+    const hook = this.findHook(original.hookId);
+    if (!hook) throw new Error(`Gitea fake: the hook of delivery ${deliveryId} was deleted`);
+    const copy = this.newDelivery(hook, original.eventType, original.action, original.payload);
+    copy.redeliveryOf = original.id;
+    await this.schedule(hook, copy);
+    return copy;
+  }
+
+  async waitForDeliveries(): Promise<void> {
+    while (this.inFlight > 0) {
+      await Promise.allSettled([...this.queues.values()]);
+    }
+  }
+
+  private findHook(hookId: number): HookRecord | undefined {
+    for (const repo of this.state.repos.values()) {
+      const hook = repo.hooks.get(hookId);
+      if (hook) return hook;
+    }
+    return undefined;
+  }
+
+  private newDelivery(
+    hook: HookRecord,
+    eventType: string,
+    action: string | undefined,
+    payload: string,
+  ): FakeDelivery {
+    const id = randomUUID();
+    const event = eventOfType(eventType);
+    const body = hook.contentType === 'form' ? new URLSearchParams({ payload }).toString() : payload;
+    const sig256 = hook.secret ? createHmac('sha256', hook.secret).update(payload).digest('hex') : '';
+    const sig1 = hook.secret ? createHmac('sha1', hook.secret).update(payload).digest('hex') : '';
+    const headers: Record<string, string> = {
+      'User-Agent': 'Go-http-client/1.1',
+      'Content-Type': hook.contentType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
+      'X-Gitea-Delivery': id,
+      'X-Gitea-Event': event,
+      'X-Gitea-Event-Type': eventType,
+      'X-Gitea-Signature': sig256,
+      'X-Gogs-Delivery': id,
+      'X-Gogs-Event': event,
+      'X-Gogs-Event-Type': eventType,
+      'X-Gogs-Signature': sig256,
+      'X-Hub-Signature': `sha1=${sig1}`,
+      'X-Hub-Signature-256': `sha256=${sig256}`,
+      'X-GitHub-Delivery': id,
+      'X-GitHub-Event': event,
+      'X-GitHub-Event-Type': eventType,
+    };
+    if (hook.authorizationHeader) headers.Authorization = hook.authorizationHeader;
+    const delivery: FakeDelivery = {
+      id,
+      hookId: hook.id,
+      url: hook.url,
+      event,
+      eventType,
+      action,
+      headers,
+      body,
+      payload,
+      status: null,
+      responseBody: '',
+    };
+    this.deliveries.push(delivery);
+    return delivery;
+  }
+
+  private schedule(hook: HookRecord, delivery: FakeDelivery): Promise<void> {
+    this.inFlight++;
+    const previous = this.queues.get(hook.id) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.send(delivery))
+      .finally(() => {
+        this.inFlight--;
+      });
+    this.queues.set(hook.id, next);
+    return next;
+  }
+
+  private send(delivery: FakeDelivery): Promise<void> {
+    return new Promise((resolve) => {
+      const body = Buffer.from(delivery.body, 'utf8');
+      let done = false;
+      const finish = (status: number, responseBody: string, error?: string) => {
+        if (done) return;
+        done = true;
+        delivery.status = status;
+        delivery.responseBody = responseBody;
+        if (error !== undefined) delivery.error = error;
+        resolve();
+      };
+      let req: ReturnType<typeof request>;
+      try {
+        req = request(delivery.url, {
+          method: 'POST',
+          headers: { ...delivery.headers, 'Content-Length': String(body.length), 'Accept-Encoding': 'gzip' },
+          timeout: DELIVER_TIMEOUT_MS,
+        });
+      } catch (error) {
+        finish(0, '', `Delivery: ${(error as Error).message}`);
+        return;
+      }
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => finish(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        res.on('error', (error) => finish(res.statusCode ?? 0, '', `read body: ${error.message}`));
+      });
+      req.on('timeout', () => req.destroy(new Error('context deadline exceeded (Client.Timeout exceeded)')));
+      req.on('error', (error) => finish(0, '', `Delivery: ${error.message}`));
+      req.end(body);
+    });
+  }
+}
