@@ -1,7 +1,7 @@
 import { mapBounded, READ_CONCURRENCY } from './bounded-map.ts';
 import { rankLanguages } from './languages.ts';
 import { nearbyLookup, parseManifest, selectInfraFiles, selectManifests } from './manifests/catalog.ts';
-import { isIndexable } from './path-roles.ts';
+import { isIndexable, MAX_INDEXED_FILE_BYTES } from './path-roles.ts';
 import { findReadme, summarizeReadme } from './readme.ts';
 import { MAX_SNAPSHOT_FILES, type RepoSnapshot } from './repo-snapshot.ts';
 import { combineStack, type ParsedManifest } from './stack.ts';
@@ -71,8 +71,10 @@ export async function readRepoSnapshot(
 
   const paths = blobs.map((blob) => blob.path);
   const pathSet = new Set(paths);
-  const manifestsToRead = selectManifests(paths);
-  const readmePath = findReadme(paths);
+  // Manifests and the README are read only within the same size bound as any other file.
+  const readableSize = blobs.filter((blob) => blob.size <= MAX_INDEXED_FILE_BYTES).map((blob) => blob.path);
+  const manifestsToRead = selectManifests(readableSize);
+  const readmePath = findReadme(readableSize);
   const toRead = [...manifestsToRead.map((manifest) => manifest.path), ...(readmePath ? [readmePath] : [])];
   const texts = await mapBounded(
     toRead,

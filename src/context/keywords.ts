@@ -71,16 +71,38 @@ export function keywordStems(text: string): string[] {
 
 /** How much more a keyword of the issue's title counts than one only in its body. */
 const TITLE_KEYWORD_WEIGHT = 2;
+/** Keywords kept from one issue: a long body (logs, stack traces) must not make ranking slow. */
+export const MAX_ISSUE_KEYWORDS = 32;
 
 /**
  * Keywords of an issue with how much each matters: the title (first non-empty line) states the
- * gist, so its keywords count double; words only in the body ("users should be able to…") count once.
+ * gist, so its keywords count double; words only in the body ("users should be able to…") count
+ * once. At most 32 are kept: title words first, then the body's most repeated.
  */
 export function issueKeywords(text: string): { stems: string[]; importance: Map<string, number> } {
-  const stems = keywordStems(text);
   const title = text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
   const inTitle = new Set(keywordStems(title));
-  const importance = new Map(stems.map((stem) => [stem, inTitle.has(stem) ? TITLE_KEYWORD_WEIGHT : 1]));
+  const frequency = new Map<string, number>();
+  for (const word of words(text)) {
+    if (!isKeyword(word)) continue;
+    const stemmed = stem(word);
+    if (stemmed.length >= 2 && !STOPWORDS.has(stemmed))
+      frequency.set(stemmed, (frequency.get(stemmed) ?? 0) + 1);
+  }
+  const stems = [...frequency.keys()]
+    .map((keyword, order) => ({
+      keyword,
+      order,
+      title: inTitle.has(keyword),
+      count: frequency.get(keyword) ?? 0,
+    }))
+    .sort((a, b) => Number(b.title) - Number(a.title) || b.count - a.count || a.order - b.order)
+    .slice(0, MAX_ISSUE_KEYWORDS)
+    .sort((a, b) => a.order - b.order)
+    .map(({ keyword }) => keyword);
+  const importance = new Map(
+    stems.map((keyword) => [keyword, inTitle.has(keyword) ? TITLE_KEYWORD_WEIGHT : 1]),
+  );
   return { stems, importance };
 }
 

@@ -12,6 +12,7 @@ export interface RankedPath {
   size: number;
   score: number;
   role: FileRole;
+  depth: number;
   /** Keywords the path matches, most telling first. */
   matched: string[];
 }
@@ -24,12 +25,40 @@ interface PathStems {
   dirs: string[];
 }
 
-export function pathStems(path: string): PathStems {
+/** Stems of one path segment, remembered: directory names repeat across thousands of paths. */
+type SegmentMemo = Map<string, string[]>;
+
+function segmentStems(segment: string, memo: SegmentMemo): string[] {
+  let stems = memo.get(segment);
+  if (!stems) {
+    stems = wordStems(segment);
+    memo.set(segment, stems);
+  }
+  return stems;
+}
+
+export function pathStems(path: string, memo: SegmentMemo = new Map()): PathStems {
   const name = fileNameOf(path);
   const base = name.startsWith('.') ? name : name.replace(/\.[^.]+$/, '');
   const segments = path.split('/');
   segments.pop();
-  return { name: wordStems(base), dirs: segments.flatMap((segment) => wordStems(segment)) };
+  return { name: wordStems(base), dirs: segments.flatMap((segment) => segmentStems(segment, memo)) };
+}
+
+/**
+ * Path stems of a file list, computed once per list: a cached snapshot keeps the same `files`
+ * array, so every later issue on that commit ranks without tokenising the tree again.
+ */
+const stemsByFileList = new WeakMap<readonly IndexedFile[], PathStems[]>();
+
+function stemsOf(files: readonly IndexedFile[]): PathStems[] {
+  let stems = stemsByFileList.get(files);
+  if (!stems) {
+    const memo: SegmentMemo = new Map();
+    stems = files.map((file) => pathStems(file.path, memo));
+    stemsByFileList.set(files, stems);
+  }
+  return stems;
 }
 
 function locationWeight(keyword: string, stems: PathStems): number {
@@ -53,13 +82,18 @@ export interface PathRanking {
   keywordWeights: Map<string, number>;
 }
 
+/** Plain code-point order: stable across locales and much cheaper than localeCompare on big trees. */
+export function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Compares ranked paths: higher score, then source before tests, then shallower, then by name. */
 export function compareRanked(a: RankedPath, b: RankedPath): number {
   return (
     b.score - a.score ||
     ROLE_RANK[a.role] - ROLE_RANK[b.role] ||
-    depthOf(a.path) - depthOf(b.path) ||
-    a.path.localeCompare(b.path)
+    a.depth - b.depth ||
+    byCodePoint(a.path, b.path)
   );
 }
 
@@ -75,8 +109,9 @@ export function rankPaths(
 ): PathRanking {
   const keywordWeights = new Map<string, number>();
   if (keywords.length === 0 || files.length === 0) return { ranked: [], keywordWeights };
-  const perFile = files.map((file) => {
-    const stems = pathStems(file.path);
+  const allStems = stemsOf(files);
+  const perFile = files.map((file, index) => {
+    const stems = allStems[index] ?? pathStems(file.path);
     return { file, weights: keywords.map((keyword) => locationWeight(keyword, stems)) };
   });
   keywords.forEach((keyword, index) => {
@@ -101,6 +136,7 @@ export function rankPaths(
       size: file.size,
       score,
       role,
+      depth: depthOf(file.path),
       matched: contributions.map(({ keyword }) => keyword),
     });
   }

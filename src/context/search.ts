@@ -4,7 +4,7 @@ import { keywordsInLine } from './excerpt.ts';
 import { looksBinary } from './index-repository.ts';
 import { keywordStems, words } from './keywords.ts';
 import { depthOf, isIndexable, ROLE_RANK, roleOf } from './path-roles.ts';
-import { compareRanked, type IndexedFile, type RankedPath, rankPaths } from './relevance.ts';
+import { byCodePoint, compareRanked, type IndexedFile, type RankedPath, rankPaths } from './relevance.ts';
 import { MAX_SNAPSHOT_FILES } from './repo-snapshot.ts';
 import type { RepoReader } from './types.ts';
 
@@ -92,7 +92,7 @@ function readingOrder(files: readonly IndexedFile[], ranked: readonly RankedPath
   const rest = files
     .filter((file) => !rankedPaths.has(file.path))
     .map((file) => ({ file, role: ROLE_RANK[roleOf(file.path)], depth: depthOf(file.path) }))
-    .sort((a, b) => a.role - b.role || a.depth - b.depth || a.file.path.localeCompare(b.file.path))
+    .sort((a, b) => a.role - b.role || a.depth - b.depth || byCodePoint(a.file.path, b.file.path))
     .map(({ file }) => file);
   return [...ranked.map(({ path, size }) => ({ path, size })), ...rest];
 }
@@ -186,7 +186,7 @@ export async function searchCodebase(
         .map(({ line, text }) => ({ line, text })),
     });
   });
-  results.sort((a, b) => b.score - a.score || a.path.localeCompare(b.path));
+  results.sort((a, b) => b.score - a.score || byCodePoint(a.path, b.path));
 
   return {
     query: trimmedQuery,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildRepoContext } from '../../src/context/build-context.ts';
 import { excerptOf } from '../../src/context/excerpt.ts';
-import { keywordStems } from '../../src/context/keywords.ts';
+import { issueKeywords, keywordStems } from '../../src/context/keywords.ts';
 import { pathStems, rankPaths } from '../../src/context/relevance.ts';
 import { FakeRepoReader } from '../fakes/repo-reader.ts';
 
@@ -71,6 +71,18 @@ describe('keywords', () => {
       'process',
       'order',
     ]);
+  });
+
+  it('weighs title words double and keeps at most 32 keywords from a long body, title first', () => {
+    const logLines = Array.from(
+      { length: 200 },
+      (_, i) => `at handler ${String.fromCharCode(97 + (i % 26))}word${i} (x)`,
+    );
+    const { stems, importance } = issueKeywords(`Refund webhook fails\n\n${logLines.join('\n')}`);
+    expect(stems).toHaveLength(32);
+    expect(stems.slice(0, 3)).toEqual(['refund', 'webhook', 'fail']);
+    expect(importance.get('refund')).toBe(2);
+    expect(importance.get('handler')).toBe(1);
   });
 
   it('splits paths on camelCase, snake_case, kebab-case and directories', () => {

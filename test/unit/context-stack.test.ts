@@ -437,6 +437,21 @@ describe('robustness', () => {
     expect(reader.maxConcurrentReads).toBeLessThanOrEqual(4);
   });
 
+  it('does not read a manifest or README larger than 200 KB', async () => {
+    const { reader, context } = build(
+      {
+        'package.json': '{"dependencies":{"express":"4"}}',
+        'README.md': '# x\n\nA very large readme indeed.\n',
+        'a.ts': '',
+      },
+      { sizes: { 'package.json': 250 * 1024, 'README.md': 300 * 1024 } },
+    );
+    const ctx = await context;
+    expect(reader.callsTo('getFile')).toEqual([]);
+    expect(ctx.frameworks).toEqual([]);
+    expect(ctx.readmeSummary).toBe('');
+  });
+
   it('skips vendored, built and locked files when counting languages', async () => {
     const files: Record<string, string> = { 'main.py': 'print(1)\n' };
     for (let i = 0; i < 5; i++) {
