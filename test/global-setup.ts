@@ -6,11 +6,14 @@ import { TEST_MYSQL_URL, TEST_REDIS_URL } from './support/services.ts';
 export default async function setup(): Promise<() => Promise<void>> {
   try {
     const conn = await mysql.createConnection({ uri: `${TEST_MYSQL_URL.replace(/\/+$/, '')}/`, connectTimeout: 3000 });
-    // Drop databases left behind by an interrupted earlier run.
+    // Drop databases an interrupted earlier run left behind (older than two hours, so a run
+    // going on at the same time keeps its own).
     const [rows] = await conn.query("SHOW DATABASES LIKE 'aiwt\\_%'");
+    const cutoff = Math.floor(Date.now() / 1000) - 2 * 60 * 60;
     for (const row of rows as Array<Record<string, string>>) {
       const name = Object.values(row)[0];
-      if (name) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      const created = Number(name?.split('_')[1]);
+      if (name && Number.isFinite(created) && created < cutoff) await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
     }
     await conn.end();
   } catch (error) {

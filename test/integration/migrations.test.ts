@@ -1,9 +1,9 @@
 import mysql from 'mysql2/promise';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../src/db/migrate.ts';
-import { TEST_MYSQL_URL, uniqueName } from '../support/services.ts';
+import { TEST_MYSQL_URL, testDatabaseName } from '../support/services.ts';
 
-const name = `aiwt_${uniqueName('migrations')}`;
+const name = testDatabaseName('migrations');
 const url = `${TEST_MYSQL_URL.replace(/\/+$/, '')}/${name}`;
 
 afterAll(async () => {

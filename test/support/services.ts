@@ -22,9 +22,17 @@ export interface TestDatabase extends DbHandle {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database `aiwt_<label>_<random>`; `drop()` removes it. */
+/**
+ * Test databases are named `aiwt_<created, epoch seconds>_<label>_<random>` so that a run can
+ * clean up what an interrupted earlier run left behind without touching a concurrent run's.
+ */
+export function testDatabaseName(label: string): string {
+  return `aiwt_${Math.floor(Date.now() / 1000)}_${uniqueName(label)}`.slice(0, 64);
+}
+
+/** A fresh, migrated database; `drop()` removes it. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
-  const name = `aiwt_${uniqueName(label)}`.slice(0, 60);
+  const name = testDatabaseName(label);
   const url = `${TEST_MYSQL_URL.replace(/\/+$/, '')}/${name}`;
   await runMigrations(url);
   const handle = connectDb(url);
