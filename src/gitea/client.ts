@@ -820,19 +820,45 @@ export class GiteaClient {
     const existing = await forUrl();
     if (existing) {
       if (webhookUpToDate(existing, desired)) return { hook: existing, outcome: 'unchanged' };
-      return { hook: await this.editHook(owner, repo, existing.id, hookInput), outcome: 'updated' };
+      const edited = await this.editHook(owner, repo, existing.id, hookInput);
+      if (edited.name === null || edited.name === hookInput.name) return { hook: edited, outcome: 'updated' };
+      // This Gitea names hooks but keeps the name on edit, so the new secret's fingerprint
+      // cannot be recorded in place: replace the hook (new one first, so no event is missed).
+      const replacement = await this.createHookOnce(owner, repo, hookInput);
+      await this.deleteHook(owner, repo, existing.id);
+      return { hook: replacement, outcome: 'updated' };
     }
+    const created = await this.createHookOnce(owner, repo, hookInput);
+    const hook = webhookUpToDate(created, desired)
+      ? created
+      : await this.editHook(owner, repo, created.id, hookInput);
+    return { hook, outcome: 'created' };
+  }
+
+  /** Deletes a webhook; one that is already gone counts as deleted. */
+  async deleteHook(owner: string, repo: string, id: number): Promise<void> {
+    try {
+      await this.t.call('idempotent', (p) => this.t.api.repos.repoDeleteHook(seg(owner), seg(repo), id, p));
+    } catch (error) {
+      if (!(error instanceof GiteaNotFoundError)) throw error;
+    }
+  }
+
+  /** Creates the hook; after an ambiguous failure, finds it by URL and name instead of repeating. */
+  private async createHookOnce(owner: string, repo: string, input: HookInput): Promise<GiteaHook> {
     const result = await findOrCreate(
       {
-        find: (round) => (round === 1 ? Promise.resolve(undefined) : forUrl()),
-        create: () => this.createHook(owner, repo, hookInput),
+        find: async (round) =>
+          round === 1
+            ? undefined
+            : (await this.listHooks(owner, repo)).find(
+                (hook) => hook.url === input.url && (hook.name === null || hook.name === input.name),
+              ),
+        create: () => this.createHook(owner, repo, input),
       },
       this.t,
     );
-    const hook = webhookUpToDate(result.value, desired)
-      ? result.value
-      : await this.editHook(owner, repo, result.value.id, hookInput);
-    return { hook, outcome: 'created' };
+    return result.value;
   }
 
   // ── pull requests ───────────────────────────────────────────────────────────────────────

@@ -127,7 +127,8 @@ export interface GiteaHook {
   contentType: string;
   events: string[];
   active: boolean;
-  name: string;
+  /** Null when this Gitea does not name hooks (before 1.25). */
+  name: string | null;
 }
 
 export type CommitStatusState = 'pending' | 'success' | 'error' | 'failure' | 'warning' | 'skipped';
@@ -303,7 +304,7 @@ export function toHook(hook: Hook & { name?: string }): GiteaHook {
     contentType: hook.config?.content_type ?? '',
     events: hook.events ?? [],
     active: hook.active ?? false,
-    name: hook.name ?? '',
+    name: hook.name ?? null,
   };
 }
 

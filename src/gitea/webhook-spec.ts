@@ -46,7 +46,8 @@ export function webhookUpToDate(hook: GiteaHook, desired: DesiredWebhook): boole
     hook.active &&
     hook.url === desired.url &&
     hook.contentType === desired.contentType &&
-    hook.name === webhookName(desired.secret) &&
+    // A Gitea that does not name hooks cannot tell us anything about the secret.
+    (hook.name === null || hook.name === webhookName(desired.secret)) &&
     desired.events.every((event) => events.has(event))
   );
 }

@@ -162,6 +162,12 @@ describe('webhook spec', () => {
     expect(webhookUpToDate(hook, { ...desired, secret: 'another-long-secret-value' })).toBe(false);
   });
 
+  it('cannot check the secret on a Gitea that does not name hooks, and does not pretend to', () => {
+    expect(
+      webhookUpToDate({ ...hook, name: null }, { ...desired, secret: 'another-long-secret-value' }),
+    ).toBe(true);
+  });
+
   it('names the hook by a fingerprint that does not contain the secret', () => {
     const name = webhookName(desired.secret);
     expect(name).toMatch(/^aiworker [0-9a-f]{12}$/);
