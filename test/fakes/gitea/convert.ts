@@ -226,7 +226,7 @@ function branchInfo(
     ref,
     sha,
     repo_id: repo.id,
-    repo: toRepo(state, repo, accessMode(state, repo, viewer)),
+    repo: toRepo(state, repo, accessMode(repo, viewer)),
   };
 }
 

@@ -25,7 +25,7 @@ export class Notifier {
   ) {}
 
   private repoAs(repo: RepoRecord, user: UserRecord | null) {
-    return toRepo(this.state, repo, accessMode(this.state, repo, user));
+    return toRepo(this.state, repo, accessMode(repo, user));
   }
 
   private repoAsOwner(repo: RepoRecord) {

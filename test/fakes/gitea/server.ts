@@ -79,7 +79,7 @@ function resolveRepo(ctx: RequestContext, operation: SwaggerOperation): void {
   if (!operation.template.startsWith('/repos/{owner}/{repo}')) return;
   const { state } = ctx.world;
   const repo = state.repoByName(ctx.params.owner ?? '', ctx.params.repo ?? '');
-  if (!repo || accessMode(state, repo, ctx.doer) < AccessMode.Read) throw notFound();
+  if (!repo || accessMode(repo, ctx.doer) < AccessMode.Read) throw notFound();
   ctx.repo = repo;
 }
 
@@ -88,7 +88,7 @@ function checkAccess(ctx: RequestContext, route: RouteDef): void {
   if (access === 'public') return;
   if (!ctx.doer) throw new ApiError(401, 'token is required');
   if (access === 'signed' || !ctx.repo) return;
-  const mode = accessMode(ctx.world.state, ctx.repo, ctx.doer);
+  const mode = accessMode(ctx.repo, ctx.doer);
   if (access === 'write' && mode < AccessMode.Write) {
     throw new ApiError(403, 'user should have a permission to write to a repo');
   }

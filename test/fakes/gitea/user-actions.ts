@@ -84,7 +84,7 @@ export function userActions(world: World, login: string): FakeUserActions {
         const repo = state.mustRepo(repoName);
         const issue = issueIn(repo, n);
         const labels = labelsNamed(repo, names);
-        addIssueLabels(world, repo, issue, requireIssueWriter(state, repo, actor()), labels);
+        addIssueLabels(world, repo, issue, requireIssueWriter(repo, actor()), labels);
       }),
 
     removeLabel: (repoName, n, name) =>
@@ -92,7 +92,7 @@ export function userActions(world: World, login: string): FakeUserActions {
         const repo = state.mustRepo(repoName);
         const issue = issueIn(repo, n);
         const [label] = labelsNamed(repo, [name]);
-        if (label) removeIssueLabel(world, repo, issue, requireIssueWriter(state, repo, actor()), label);
+        if (label) removeIssueLabel(world, repo, issue, requireIssueWriter(repo, actor()), label);
       }),
 
     comment: (repoName, n, body) =>
@@ -171,7 +171,7 @@ export function userActions(world: World, login: string): FakeUserActions {
     addDependency: (repoName, n, dependsOn) =>
       act(`make #${n} depend on #${dependsOn}`, () => {
         const repo = state.mustRepo(repoName);
-        requireIssueWriter(state, repo, actor());
+        requireIssueWriter(repo, actor());
         addDependency(issueIn(repo, n), issueIn(repo, dependsOn));
       }),
   };

@@ -29,13 +29,8 @@ export function createComment(
 }
 
 /** Only the poster or a writer may change a comment (a bare 403 otherwise). */
-function requireCommentEditor(
-  world: World,
-  repo: RepoRecord,
-  comment: CommentRecord,
-  doer: UserRecord,
-): void {
-  if (comment.posterId !== doer.id && !canWrite(world.state, repo, doer)) throw forbiddenEmpty();
+function requireCommentEditor(repo: RepoRecord, comment: CommentRecord, doer: UserRecord): void {
+  if (comment.posterId !== doer.id && !canWrite(repo, doer)) throw forbiddenEmpty();
 }
 
 export function editComment(
@@ -45,7 +40,7 @@ export function editComment(
   doer: UserRecord,
   body: string,
 ): CommentRecord {
-  requireCommentEditor(world, repo, comment, doer);
+  requireCommentEditor(repo, comment, doer);
   const issue = world.state.issuesById.get(comment.issueId);
   if (!issue) throw new Error(`Gitea fake: comment ${comment.id} has no issue`);
   const oldBody = comment.body;
@@ -61,7 +56,7 @@ export function deleteComment(
   comment: CommentRecord,
   doer: UserRecord,
 ): void {
-  requireCommentEditor(world, repo, comment, doer);
+  requireCommentEditor(repo, comment, doer);
   const issue = world.state.issuesById.get(comment.issueId);
   if (!issue) throw new Error(`Gitea fake: comment ${comment.id} has no issue`);
   world.state.comments.delete(comment.id);

@@ -1,4 +1,4 @@
-import { ApiError, unprocessable } from '../errors.ts';
+import { notFound, unprocessable } from '../errors.ts';
 import type { HookRecord, RepoRecord } from '../state.ts';
 import { hookEventsFromApi } from '../webhooks.ts';
 import type { World } from '../world.ts';
@@ -88,6 +88,6 @@ export function editHook(
 
 export function mustHook(repo: RepoRecord, id: number): HookRecord {
   const hook = repo.hooks.get(id);
-  if (!hook) throw new ApiError(404, "The target couldn't be found.", false, null);
+  if (!hook) throw notFound(`webhook does not exist [id: ${id}]`);
   return hook;
 }

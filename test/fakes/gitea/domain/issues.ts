@@ -47,7 +47,7 @@ export function createIssue(
   opts: { title: string; body?: string; labels?: LabelRecord[]; closed?: boolean },
 ): IssueRecord {
   // Only writers may set labels on creation; Gitea silently drops them for others.
-  const labels = canWrite(world.state, repo, poster) ? (opts.labels ?? []) : [];
+  const labels = canWrite(repo, poster) ? (opts.labels ?? []) : [];
   const issue = insertIssue(world, repo, poster, { title: opts.title, body: opts.body, labels });
   world.notify.opened(repo, issue);
   if (issue.labelIds.length > 0) world.notify.labelsUpdated(repo, issue, poster);
@@ -88,13 +88,8 @@ export function changeIssueStatus(
 }
 
 /** Poster or writer (EditIssue answers a bare 403 otherwise). */
-export function requireIssueEditor(
-  world: World,
-  repo: RepoRecord,
-  issue: IssueRecord,
-  doer: UserRecord,
-): void {
-  if (issue.posterId !== doer.id && !canWrite(world.state, repo, doer)) throw forbiddenEmpty();
+export function requireIssueEditor(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
+  if (issue.posterId !== doer.id && !canWrite(repo, doer)) throw forbiddenEmpty();
 }
 
 /**
@@ -108,7 +103,7 @@ export function editIssue(
   doer: UserRecord,
   opts: { title?: string; body?: string; state?: string },
 ): IssueRecord {
-  requireIssueEditor(world, repo, issue, doer);
+  requireIssueEditor(repo, issue, doer);
   if (opts.title !== undefined && opts.title !== '' && opts.title !== issue.title) {
     const oldTitle = issue.title;
     issue.title = opts.title;

@@ -58,7 +58,7 @@ export function createPullRequest(
       );
     }
   }
-  const labels = canWrite(world.state, repo, poster) ? (opts.labels ?? []) : [];
+  const labels = canWrite(repo, poster) ? (opts.labels ?? []) : [];
   const issue = insertIssue(world, repo, poster, {
     title: opts.title,
     body: opts.body,
@@ -124,7 +124,7 @@ export function mergePullRequest(
   const { state } = world;
   const pull = issue.pull;
   if (!pull) throw notFound();
-  if (!canWrite(state, repo, doer)) throw new ApiError(405, 'User not allowed to merge PR');
+  if (!canWrite(repo, doer)) throw new ApiError(405, 'User not allowed to merge PR');
   if (pull.merged) throw new ApiError(405, '');
   if (issue.isClosed) throw notFound();
   if (opts.headCommitId && opts.headCommitId !== pull.headSha) throw new ApiError(409, 'head out of date');

@@ -51,7 +51,7 @@ function formIssue(ctx: RequestContext): IssueRecord {
     if (!repo)
       throw notFound(`repository does not exist [id: 0, uid: 0, owner_name: ${owner}, name: ${name}]`);
   }
-  requireReadable(state, repo, ctx.doer);
+  requireReadable(repo, ctx.doer);
   const index = typeof ctx.body.index === 'number' ? ctx.body.index : 0;
   const issue = repo.issues.get(index);
   if (!issue) throw notFound(`issue does not exist [repo_id: ${repo.id}, index: ${index}]`);
@@ -61,7 +61,7 @@ function formIssue(ctx: RequestContext): IssueRecord {
 /** createIssueDependency / removeIssueDependency: the blocked issue's repository must be writable. */
 function requireDependencyWriter(ctx: RequestContext, blocked: IssueRecord): void {
   const repo = ctx.world.state.issueRepo(blocked);
-  if (!canWrite(ctx.world.state, repo, ctx.doer)) throw notFound();
+  if (!canWrite(repo, ctx.doer)) throw notFound();
 }
 
 function dependencyList(ctx: RequestContext, issues: IssueRecord[]) {
@@ -171,9 +171,11 @@ export const issueRoutes: RouteDef[] = [
         since: queryTime(ctx, 'since'),
         before: queryTime(ctx, 'before'),
       });
+      // Not paginated: one call returns every comment, as Gitea does.
       return json(
         200,
         comments.map((c) => toComment(ctx.world.state, repoOf(ctx), issue, c)),
+        { 'X-Total-Count': String(comments.length), 'Access-Control-Expose-Headers': 'X-Total-Count' },
       );
     },
   },
@@ -183,7 +185,7 @@ export const issueRoutes: RouteDef[] = [
     access: 'signed',
     handle: (ctx) => {
       const issue = issueParam(ctx);
-      if (issue.isLocked && !canWrite(ctx.world.state, repoOf(ctx), ctx.doer)) {
+      if (issue.isLocked && !canWrite(repoOf(ctx), ctx.doer)) {
         throw new ApiError(403, 'user should have a permission to write to a repo');
       }
       const comment = createComment(

@@ -47,7 +47,7 @@ function issueLabels(ctx: RequestContext) {
 /** Writing an issue's labels needs write access; Gitea refuses with a bare 403. */
 function labelWriter(ctx: RequestContext) {
   try {
-    return requireIssueWriter(ctx.world.state, repoOf(ctx), ctx.doer);
+    return requireIssueWriter(repoOf(ctx), ctx.doer);
   } catch (error) {
     if (error instanceof ApiError && error.status === 403) throw new ApiError(403, 'forbidden', true);
     throw error;

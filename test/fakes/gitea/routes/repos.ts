@@ -27,7 +27,7 @@ function contentEntry(
   const isFile = entry.type === 'blob';
   const self = `${api}/contents/${encodeURI(entry.path)}?ref=${encodeURIComponent(ref)}`;
   const git = `${api}/git/${isFile ? 'blobs' : 'trees'}/${entry.sha}`;
-  const htmlUrl = `${html}/${isFile ? 'src' : 'src'}/branch/${ref}/${encodeURI(entry.path)}`;
+  const htmlUrl = `${html}/src/branch/${ref}/${encodeURI(entry.path)}`;
   return {
     name: entry.name,
     path: entry.path,
@@ -74,7 +74,7 @@ export const repoRoutes: RouteDef[] = [
     path: '/repos/{owner}/{repo}',
     handle: (ctx) => {
       const repo = repoOf(ctx);
-      return json(200, toRepo(ctx.world.state, repo, accessMode(ctx.world.state, repo, ctx.doer)));
+      return json(200, toRepo(ctx.world.state, repo, accessMode(repo, ctx.doer)));
     },
   },
   {
@@ -217,7 +217,7 @@ export const repoRoutes: RouteDef[] = [
       const doer = doerOf(ctx);
       const { state } = ctx.world;
       const name = ctx.params.collaborator ?? '';
-      const isRepoAdmin = accessMode(state, repo, doer) >= AccessMode.Admin;
+      const isRepoAdmin = accessMode(repo, doer) >= AccessMode.Admin;
       if (!doer.isAdmin && doer.login.toLowerCase() !== name.toLowerCase() && !isRepoAdmin) {
         throw forbidden(
           'Only admins can query all permissions, repo admins can query all repo permissions, collaborators can query only their own',
@@ -225,7 +225,7 @@ export const repoRoutes: RouteDef[] = [
       }
       const user = state.userByLogin(name);
       if (!user) throw new ApiError(404, `user does not exist [uid: 0, name: ${name}]`);
-      const mode = accessModeName(accessMode(state, repo, user));
+      const mode = accessModeName(accessMode(repo, user));
       return json(200, { permission: mode, role_name: mode, user: toUser(state, user) });
     },
   },
