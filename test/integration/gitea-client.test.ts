@@ -2,9 +2,10 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
-import { GiteaNotFoundError } from '../../src/gitea/errors.ts';
+import { GiteaNotFoundError, GiteaRetryableError } from '../../src/gitea/errors.ts';
 import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
+import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { WEBHOOK_EVENTS } from '../../src/gitea/webhook-spec.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
@@ -107,6 +108,59 @@ describe('ensureComment', () => {
   });
 });
 
+describe('under a 20 % failure rate (half of the failures after the effect)', () => {
+  /** What the queue does with a retryable failure: run the whole job again. */
+  async function asJob<T>(job: () => Promise<T>): Promise<T> {
+    for (let run = 1; ; run++) {
+      try {
+        return await job();
+      } catch (error) {
+        if (!(error instanceof GiteaRetryableError) || run >= 10) throw error;
+      }
+    }
+  }
+
+  it('setup, labels, comments, subtasks and links end up exactly once', async () => {
+    const issues = [await openIssue('one'), await openIssue('two'), await openIssue('three')];
+    fake.setFailureRate(0.2, { seed: 42, afterEffectShare: 0.5, statuses: [500, 502, 503] });
+    await asJob(() =>
+      setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET }),
+    );
+    for (const n of issues) {
+      for (let i = 0; i < 2; i++) {
+        await asJob(() =>
+          client.ensureComment('acme', 'shop', n, { kind: 'spec', attrs: { task: n } }, `Spec of #${n}`),
+        );
+      }
+      await asJob(() => client.addLabels('acme', 'shop', n, [statusLabel('spec-review')]));
+    }
+    const subtasks: number[] = [];
+    for (const key of ['s1', 's2']) {
+      const { issue } = await asJob(() =>
+        client.ensureIssue(
+          'acme',
+          'shop',
+          { kind: 'subtask', attrs: { parent: issues[0] ?? 0, key } },
+          { title: key },
+        ),
+      );
+      subtasks.push(issue.number);
+    }
+    await asJob(() => client.addDependency('acme', 'shop', subtasks[1] ?? 0, subtasks[0] ?? 0));
+    fake.clearFailures();
+
+    expect(fake.calls.some((c) => c.injected === 'after-effect')).toBe(true);
+    expect(fake.labels(REPO)).toHaveLength(managedLabelSpecs().length);
+    expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+    for (const n of issues) {
+      expect(fake.comments(REPO, n).map((c) => c.body)).toEqual([expect.stringContaining(`Spec of #${n}`)]);
+      expect(fake.issue(REPO, n)?.labels).toEqual([statusLabel('spec-review')]);
+    }
+    expect(fake.issues(REPO).filter((i) => i.title === 's1' || i.title === 's2')).toHaveLength(2);
+    expect(fake.dependencies(REPO, subtasks[1] ?? 0)).toEqual([subtasks[0]]);
+  });
+});
+
 describe('labels and setup', () => {
   it('ensureLabels creates, then finds everything unchanged, and fixes a wrong label', async () => {
     const specs = managedLabelSpecs();
@@ -199,7 +253,12 @@ describe('labels and setup', () => {
   it('setup under failures that took effect creates no duplicate label or hook', async () => {
     fake.failNext({ method: 'POST', path: /\/labels$/, status: 500, afterEffect: true, times: 2 });
     fake.failNext({ method: 'POST', path: /\/hooks$/, status: 503, afterEffect: true });
-    const report = await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET });
+    const report = await setupRepo(client, {
+      owner: 'acme',
+      repo: 'shop',
+      publicUrl: PUBLIC_URL,
+      webhookSecret: SECRET,
+    });
     expect(report.webhook.outcome).toBe('created');
     const names = fake.labels(REPO).map((l) => l.name);
     expect(names).toHaveLength(managedLabelSpecs().length);
@@ -313,6 +372,18 @@ describe('repository content, reactions, statuses, tokens', () => {
     expect(tree.truncated).toBe(false);
     expect(await client.getFileContent('acme', 'shop', 'README.md', branch.headSha)).toBe('# Shop\n');
     expect(await client.getFileContent('acme', 'shop', 'missing.txt')).toBeNull();
+  });
+
+  it('serves the context indexer through the RepoReader view', async () => {
+    const reader = giteaRepoReader(client, 'acme', 'shop');
+    const repo = await reader.getRepo();
+    expect(repo).toMatchObject({ defaultBranch: 'main', empty: false });
+    const head = await reader.getBranchHead(repo.defaultBranch);
+    const tree = await reader.getTree(head);
+    expect(tree.entries).toContainEqual({ path: 'src', type: 'tree', size: 0 });
+    expect(tree.entries).toContainEqual({ path: 'src/index.ts', type: 'blob', size: 'export {};\n'.length });
+    expect(await reader.getFile('src/index.ts', head)).toBe('export {};\n');
+    expect(await reader.getFile('nope.ts', head)).toBeNull();
   });
 
   it('reacts idempotently and sets commit statuses', async () => {
