@@ -634,6 +634,32 @@ describe('webhooks', () => {
     }
   });
 
+  it('edits a hook: name, secret and events, where a missing event list means push only', async () => {
+    const hooks = (await api('/repos/alice/shop/hooks')).json as Json[];
+    const id = hooks[0]?.id;
+    const edited = await api(`/repos/alice/shop/hooks/${id}`, {
+      method: 'PATCH',
+      body: { name: 'aiworker', config: { secret: 'rotated' }, events: ['issue_comment'], active: true },
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.json).toMatchObject({ name: 'aiworker', events: ['issue_comment'], active: true });
+    expect(edited.json).not.toHaveProperty('config.secret');
+
+    await fake.as('alice').openIssue(REPO, { title: 'x' });
+    await fake.as('alice').comment(REPO, 1, 'c');
+    await fake.waitForDeliveries();
+    expect(receiver.received.map((r) => r.headers['x-gitea-event-type'])).toEqual(['issue_comment']);
+    const [delivery] = receiver.received;
+    expect(delivery?.headers['x-gitea-signature']).toBe(
+      createHmac('sha256', 'rotated')
+        .update(delivery?.body ?? '')
+        .digest('hex'),
+    );
+
+    const reset = await api(`/repos/alice/shop/hooks/${id}`, { method: 'PATCH', body: { active: true } });
+    expect((reset.json as Json).events).toEqual(['push']);
+  });
+
   it('records failed deliveries with the receiver status, in order per hook', async () => {
     receiver.respondWith(503);
     await fake.as('alice').openIssue(REPO, { title: 'a' });

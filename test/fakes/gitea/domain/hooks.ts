@@ -70,8 +70,10 @@ export function editHook(
     active?: boolean;
     branchFilter?: string;
     authorizationHeader?: string;
+    name?: string;
   },
 ): HookRecord {
+  if (opts.name !== undefined) hook.name = opts.name;
   if (opts.config) {
     if (opts.config.url !== undefined) hook.url = opts.config.url;
     if (opts.config.content_type !== undefined) hook.contentType = contentType(opts.config.content_type);

@@ -69,6 +69,7 @@ export const hookRoutes: RouteDef[] = [
         active: bodyBool(ctx, 'active'),
         branchFilter: bodyString(ctx, 'branch_filter'),
         authorizationHeader: bodyString(ctx, 'authorization_header'),
+        name: bodyString(ctx, 'name'),
       });
       return json(200, toHook(hook));
     },
