@@ -753,6 +753,48 @@ describe('repository content and permissions', () => {
     expect((await api('/repos/alice/shop/contents/missing.txt')).status).toBe(404);
   });
 
+  it('writes files through the contents API with sha checks, each write a pushed commit', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const created = await api('/repos/alice/shop/contents/deploy/staging.yaml', {
+      method: 'POST',
+      body: { content: b64('image: v1\n'), message: 'Promote v1' },
+    });
+    expect(created.status).toBe(201);
+    const sha = ((created.json as Json).content as Json).sha as string;
+    expect(((created.json as Json).commit as Json).message).toBe('Promote v1\n');
+
+    const again = await api('/repos/alice/shop/contents/deploy/staging.yaml', {
+      method: 'POST',
+      body: { content: b64('image: v1\n') },
+    });
+    expect(again.status).toBe(422);
+    const stale = await api('/repos/alice/shop/contents/deploy/staging.yaml', {
+      method: 'PUT',
+      body: { content: b64('image: v2\n'), sha: 'f'.repeat(40) },
+    });
+    expect(stale.status).toBe(422);
+    const updated = await api('/repos/alice/shop/contents/deploy/staging.yaml', {
+      method: 'PUT',
+      body: { content: b64('image: v2\n'), sha },
+    });
+    expect(updated.status).toBe(200);
+    expect(fake.files(REPO)['deploy/staging.yaml']).toBe('image: v2\n');
+
+    const bob = fake.createToken('bob');
+    const refused = await api('/repos/alice/shop/contents/x.txt', {
+      method: 'POST',
+      body: { content: b64('x') },
+      token: bob,
+    });
+    expect(refused.status).toBe(403);
+
+    const pushes = (await deliveredPayloads()).filter((e) => e.eventType === 'push');
+    expect(pushes.map((p) => (p.payload.head_commit as Json).message)).toEqual([
+      'Promote v1\n',
+      'Update deploy/staging.yaml\n',
+    ]);
+  });
+
   it('reports collaborator permissions as Gitea does', async () => {
     fake.addUser('carol');
     fake.setPermission(REPO, 'bob', 'write');

@@ -170,9 +170,10 @@ export interface GiteaFake {
       private?: boolean;
     },
   ): FakeRepo;
+  /** Pushes one commit; a `null` content deletes the file. Returns the new commit sha. */
   setFiles(
     repoFullName: string,
-    files: Record<string, string>,
+    files: Record<string, string | null>,
     opts?: { branch?: string; message?: string; pusher?: string },
   ): string;
   setPermission(repoFullName: string, login: string, permission: 'read' | 'write' | 'admin'): void;

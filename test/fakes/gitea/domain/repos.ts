@@ -1,3 +1,5 @@
+import { ApiError, notFound } from '../errors.ts';
+import { blobSha } from '../git.ts';
 import type { CommitRecord, RepoRecord, UserRecord } from '../state.ts';
 import type { World } from '../world.ts';
 import { synchronizePulls } from './pulls.ts';
@@ -41,28 +43,33 @@ export function createRepo(
 }
 
 /**
- * A push of one commit that writes `files` over the branch's current tree (the branch is
- * created from the default branch when missing). Fires create (new branch), push, and
- * `synchronized` for every open pull request whose head is this branch, as Gitea does.
+ * A push of one commit that writes `files` over the tree of `from` (default: the branch itself,
+ * or the default branch when the branch is new); a `null` content deletes the path. Fires create
+ * (new branch), push, and `synchronized` for every open pull request whose head is this branch,
+ * as Gitea does.
  */
 export function pushFiles(
   world: World,
   repo: RepoRecord,
   pusher: UserRecord,
-  files: Record<string, string>,
-  opts: { branch?: string; message?: string } = {},
+  files: Record<string, string | null>,
+  opts: { branch?: string; from?: string; message?: string } = {},
 ): CommitRecord {
   const { state } = world;
   const branch = opts.branch ?? repo.defaultBranch;
   const existing = repo.branches.get(branch);
-  const startSha = existing ?? repo.branches.get(repo.defaultBranch);
+  const startSha = existing ?? repo.branches.get(opts.from ?? repo.defaultBranch);
   const start = startSha ? repo.commits.get(startSha) : undefined;
   const tree = new Map(start?.files ?? []);
-  for (const [path, content] of Object.entries(files)) tree.set(path.replace(/^\/+/, ''), content);
+  for (const [rawPath, content] of Object.entries(files)) {
+    const path = rawPath.replace(/^\/+/, '');
+    if (content === null) tree.delete(path);
+    else tree.set(path, content);
+  }
   const commit = state.addCommit(repo, {
     files: tree,
     parents: start ? [start.sha] : [],
-    message: opts.message ?? `Update ${Object.keys(files).join(', ')}`,
+    message: opts.message || `Update ${Object.keys(files).join(', ')}`,
     author: pusher,
   });
   repo.branches.set(branch, commit.sha);
@@ -71,4 +78,53 @@ export function pushFiles(
   world.notify.pushed(repo, pusher, branch, existing ?? ZERO_SHA, [commit]);
   synchronizePulls(world, repo, pusher, branch);
   return commit;
+}
+
+export interface FileChange {
+  operation: 'create' | 'update' | 'delete';
+  path: string;
+  /** Decoded content, for create and update. */
+  content?: string;
+  /** Blob sha the client last saw, required to update or delete an existing file. */
+  sha?: string;
+}
+
+/**
+ * services/repository/files ChangeRepoFiles: validates every change against the branch head
+ * (a file that exists cannot be created, a stale sha cannot update or delete), then commits
+ * them all at once. `newBranch` starts a new branch from `branch`.
+ */
+export function changeFiles(
+  world: World,
+  repo: RepoRecord,
+  doer: UserRecord,
+  changes: FileChange[],
+  opts: { branch?: string; newBranch?: string; message?: string },
+): CommitRecord {
+  const branch = opts.branch || repo.defaultBranch;
+  const headSha = repo.branches.get(branch);
+  const head = headSha ? repo.commits.get(headSha) : undefined;
+  if (!head) throw notFound(`branch does not exist [repo_id: ${repo.id} name: ${branch}]`);
+  if (opts.newBranch && repo.branches.has(opts.newBranch)) {
+    throw new ApiError(422, `branch already exists [name: ${opts.newBranch}]`);
+  }
+  const writes: Record<string, string | null> = {};
+  for (const change of changes) {
+    const path = change.path.replace(/^\/+/, '');
+    const current = head.files.get(path);
+    if (change.operation === 'create') {
+      if (current !== undefined) throw new ApiError(422, `repository file already exists [path: ${path}]`);
+      writes[path] = change.content ?? '';
+      continue;
+    }
+    if (current === undefined) throw notFound(`repository file does not exist [path: ${path}]`);
+    const expected = blobSha(current);
+    if (change.sha !== expected) {
+      throw new ApiError(422, `sha does not match [given: ${change.sha ?? ''}, expected: ${expected}]`);
+    }
+    writes[path] = change.operation === 'delete' ? null : (change.content ?? '');
+  }
+  const verb = { create: 'Add', update: 'Update', delete: 'Delete' };
+  const message = opts.message || changes.map((c) => `${verb[c.operation]} ${c.path}`).join('\n');
+  return pushFiles(world, repo, doer, writes, { branch: opts.newBranch || branch, from: branch, message });
 }

@@ -1,9 +1,21 @@
 import { repoUrls, toBranch, toRepo, toUser } from '../convert.ts';
 import { accessMode } from '../domain/access.ts';
+import { changeFiles, type FileChange } from '../domain/repos.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
 import { listRecursive, type TreeEntry } from '../git.ts';
-import { doerOf, json, noContent, paged, type RequestContext, type RouteDef, repoOf } from '../router.ts';
-import { AccessMode, accessModeName, type CommitRecord, type RepoRecord } from '../state.ts';
+import {
+  type ApiResponse,
+  bodyArray,
+  bodyString,
+  doerOf,
+  json,
+  noContent,
+  paged,
+  type RequestContext,
+  type RouteDef,
+  repoOf,
+} from '../router.ts';
+import { AccessMode, accessModeName, type CommitRecord, formatTime, type RepoRecord } from '../state.ts';
 
 /** Repository metadata, branches, trees, file contents and collaborator permissions. */
 
@@ -66,6 +78,76 @@ function splitRefAndPath(
     if (commit && !commit.files.has(filepath)) return { commit, path: parts.slice(i).join('/') };
   }
   return { commit: commitAt(ctx, null), path: filepath };
+}
+
+function fileCommit(ctx: RequestContext, repo: RepoRecord, commit: CommitRecord) {
+  const { state } = ctx.world;
+  const { api, html } = repoUrls(state, repo);
+  const author = state.userById(commit.authorId);
+  const person = { name: author.login, email: author.email, date: formatTime(commit.when) };
+  return {
+    url: `${api}/git/commits/${commit.sha}`,
+    sha: commit.sha,
+    created: formatTime(commit.when),
+    html_url: `${html}/commit/${commit.sha}`,
+    author: person,
+    committer: person,
+    parents: commit.parents.map((sha) => ({
+      url: `${api}/git/commits/${sha}`,
+      sha,
+      created: formatTime(commit.when),
+    })),
+    message: commit.message,
+    tree: {
+      url: `${api}/git/trees/${commit.tree.sha}`,
+      sha: commit.tree.sha,
+      created: formatTime(commit.when),
+    },
+  };
+}
+
+const UNSIGNED = {
+  verified: false,
+  reason: 'gpg.error.not_signed_commit',
+  signature: '',
+  signer: null,
+  payload: '',
+};
+
+function fileContent(ctx: RequestContext, repo: RepoRecord, commit: CommitRecord, path: string, ref: string) {
+  const entry = findEntry(commit, path);
+  if (!entry) return null;
+  const content = commit.files.get(path) ?? '';
+  return {
+    ...contentEntry(ctx, repo, commit, entry, ref),
+    encoding: 'base64',
+    content: Buffer.from(content, 'utf8').toString('base64'),
+  };
+}
+
+function decodeContent(value: unknown): string {
+  return Buffer.from(typeof value === 'string' ? value : '', 'base64').toString('utf8');
+}
+
+/** The branch a file route commits to, and the options every file route shares. */
+function commitOptions(ctx: RequestContext) {
+  return {
+    branch: bodyString(ctx, 'branch'),
+    newBranch: bodyString(ctx, 'new_branch'),
+    message: bodyString(ctx, 'message'),
+  };
+}
+
+function singleFileChange(ctx: RequestContext, change: FileChange, status: number): ApiResponse {
+  const repo = repoOf(ctx);
+  const opts = commitOptions(ctx);
+  const commit = changeFiles(ctx.world, repo, doerOf(ctx), [change], opts);
+  const ref = opts.newBranch || opts.branch || repo.defaultBranch;
+  return json(status, {
+    content: change.operation === 'delete' ? null : fileContent(ctx, repo, commit, change.path, ref),
+    commit: fileCommit(ctx, repo, commit),
+    verification: UNSIGNED,
+  });
 }
 
 export const repoRoutes: RouteDef[] = [
@@ -175,6 +257,72 @@ export const repoRoutes: RouteDef[] = [
         ...contentEntry(ctx, repo, commit, entry, ref),
         encoding: 'base64',
         content: Buffer.from(content, 'utf8').toString('base64'),
+      });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/contents/{filepath}',
+    access: 'write',
+    handle: (ctx) =>
+      singleFileChange(
+        ctx,
+        { operation: 'create', path: ctx.params.filepath ?? '', content: decodeContent(ctx.body.content) },
+        201,
+      ),
+  },
+  {
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/contents/{filepath}',
+    access: 'write',
+    handle: (ctx) => {
+      const path = ctx.params.filepath ?? '';
+      const sha = bodyString(ctx, 'sha');
+      const content = decodeContent(ctx.body.content);
+      // Without a sha PUT creates the file (and refuses if it exists); with one it updates it.
+      if (!sha) return singleFileChange(ctx, { operation: 'create', path, content }, 201);
+      return singleFileChange(ctx, { operation: 'update', path, content, sha }, 200);
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/repos/{owner}/{repo}/contents/{filepath}',
+    access: 'write',
+    handle: (ctx) =>
+      singleFileChange(
+        ctx,
+        { operation: 'delete', path: ctx.params.filepath ?? '', sha: bodyString(ctx, 'sha') },
+        200,
+      ),
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/contents',
+    access: 'write',
+    handle: (ctx) => {
+      const repo = repoOf(ctx);
+      const changes: FileChange[] = (bodyArray(ctx, 'files') ?? []).map((raw: unknown) => {
+        const file = (raw ?? {}) as Record<string, unknown>;
+        const operation = String(file.operation ?? '');
+        if (operation !== 'create' && operation !== 'update' && operation !== 'delete') {
+          throw new ApiError(422, `[Operation]: In`);
+        }
+        return {
+          operation,
+          path: String(file.path ?? ''),
+          content: decodeContent(file.content),
+          ...(typeof file.sha === 'string' ? { sha: file.sha } : {}),
+        };
+      });
+      const opts = commitOptions(ctx);
+      const commit = changeFiles(ctx.world, repo, doerOf(ctx), changes, opts);
+      const ref = opts.newBranch || opts.branch || repo.defaultBranch;
+      return json(201, {
+        files: changes.map((c) =>
+          c.operation === 'delete' ? null : fileContent(ctx, repo, commit, c.path, ref),
+        ),
+        commit: fileCommit(ctx, repo, commit),
+        verification: UNSIGNED,
       });
     },
   },
