@@ -40,6 +40,7 @@ interface Rule {
 const TITLE_WEIGHT = 2.5;
 const THRESHOLD = 2.5;
 const INTENT_THRESHOLD = 5;
+const AREA_THRESHOLD = 4;
 
 function r(term: string, weight: number, pattern?: RegExp): Rule {
   return {
@@ -300,6 +301,8 @@ export function classifyFeature(title: string, body: string, ctx: RepoContext): 
     .sort((a, b2) => b2[1] - a[1] || templateOrder(a[0]) - templateOrder(b2[0]));
 
   const bestArea = ranked.find(([id]) => !INTENTS.includes(id)) ?? null;
+  // Only a clear area is worth naming next to a bug fix or performance work.
+  const area = bestArea && bestArea[1] >= AREA_THRESHOLD ? bestArea : null;
   const bestIntent = ranked.find(([id]) => INTENTS.includes(id)) ?? null;
   let winner: [TemplateId, number] | null = ranked[0] ?? null;
   // An intent clearly present decides the kind of work; the feature area becomes its context.
@@ -319,7 +322,7 @@ export function classifyFeature(title: string, body: string, ctx: RepoContext): 
       template: 'general',
       confidence: winner ? round(Math.min(0.4, winner[1] / 10)) : 0.1,
       signals: winner ? all.filter((s) => s.template === winner![0]).sort(bySignal) : [],
-      area: bestArea?.[0] ?? null,
+      area: area?.[0] ?? null,
       scores,
     };
   }
@@ -331,7 +334,7 @@ export function classifyFeature(title: string, body: string, ctx: RepoContext): 
     template,
     confidence,
     signals: all.filter((s) => s.template === template).sort(bySignal),
-    area: INTENTS.includes(template) ? (bestArea?.[0] ?? null) : null,
+    area: INTENTS.includes(template) ? (area?.[0] ?? null) : null,
     scores,
   };
 }

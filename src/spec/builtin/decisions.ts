@@ -1,7 +1,7 @@
 import type { AnsweredQuestion } from '../planner.ts';
 import { questionFor, topicStatuses } from './questions.ts';
 import type { FeatureTemplate } from './templates/types.ts';
-import { normalize, quoteInline } from './text.ts';
+import { normalize, quoteInline, sentenceMatching, truncate } from './text.ts';
 import {
   type Decision,
   type DecisionSource,
@@ -68,7 +68,7 @@ export function resolveDecisions(
     const asked = byTopic.get(topic.id);
     if (asked && asked.answer !== null && asked.answer.trim() !== '') {
       const decoded = decodeAnswer(topic, asked.answer, ctx);
-      return {
+      const decision: Decision = {
         topic,
         values: decoded.values,
         custom: decoded.custom,
@@ -79,8 +79,23 @@ export function resolveDecisions(
           noPreference: decoded.noPreference,
         },
       };
+      const written = asked.answer.trim();
+      if (
+        decoded.custom === null &&
+        !decoded.noPreference &&
+        saysMore(written, labelOf(topic, decoded.values))
+      ) {
+        decision.answerText = written;
+      }
+      return decision;
     }
-    if (fromIssue) return { topic, values: fromIssue, custom: null, source: { kind: 'issue' } };
+    if (fromIssue) {
+      // A prose topic the issue already covers keeps the issue's own sentence ("It should be p95 under 500 ms").
+      const given = fromIssue[0] === 'given' ? topic.choices.find((c) => c.value === 'given') : undefined;
+      const sentence = given ? sentenceMatching(`${ctx.issue.title}\n${ctx.issue.body}`, given.match) : null;
+      if (sentence) return { topic, values: [], custom: truncate(sentence, 200), source: { kind: 'issue' } };
+      return { topic, values: fromIssue, custom: null, source: { kind: 'issue' } };
+    }
     return {
       topic,
       values: topic.fallback(ctx),
@@ -89,6 +104,14 @@ export function resolveDecisions(
     };
   });
   return { decisions, foreign };
+}
+
+/** Whether an answer carries detail beyond the choice it names ("update existing (match by email)"). */
+function saysMore(answer: string, label: string): boolean {
+  const known = words(label);
+  const filler = new Set(['only', 'the', 'for', 'now', 'and', 'yes', 'please', 'with', 'from']);
+  const extra = [...words(answer)].filter((w) => !known.has(w) && !filler.has(w));
+  return extra.length >= 2;
 }
 
 function sourceText(source: DecisionSource): string {
@@ -108,7 +131,8 @@ function sourceText(source: DecisionSource): string {
 
 export function valueText(decision: Decision): string {
   if (decision.custom !== null && decision.values.length === 0) return quoteInline(decision.custom, 200);
-  return labelOf(decision.topic, decision.values);
+  const label = labelOf(decision.topic, decision.values);
+  return decision.answerText ? `${label} (as answered: ${quoteInline(decision.answerText, 160)})` : label;
 }
 
 /** One line per decision: `- **Payment providers:** Stripe + PayPal — answer 1 by alice`. */
@@ -141,7 +165,7 @@ export function readDecisionBlock(architecture: string, topics: Topic[]): Record
     if (!match) break;
     const topic = topics.find((t) => t.label === match[1]);
     if (!topic) continue;
-    const value = match[2]!;
+    const value = match[2]!.replace(/ \(as answered: “.*”\)$/, '');
     const review = /changed in review \(v(\d+)\)/.exec(match[3]!);
     const quoted = /^“(.*)”$/.exec(value);
     const values = quoted ? null : valuesFromLabel(topic, value);

@@ -171,7 +171,10 @@ function toSubtask(item: WorkItem): Subtask {
   return {
     key: item.key,
     title: truncate(title, 200),
-    description: item.description,
+    description:
+      item.description.length > 0
+        ? item.description[0]!.toUpperCase() + item.description.slice(1)
+        : item.description,
     acceptanceCriteria: mergeCriteria(item.acceptance),
     estimate: estimateText(item.hours),
     dependsOn: item.dependsOn,

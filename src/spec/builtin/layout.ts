@@ -151,12 +151,19 @@ function tsLayout(stack: StackProfile): Layout {
       stack.backend
         ? folders
           ? `${root}src/${n.slug}/${n.slug}.routes.${ext}`
-          : `${root}src/routes/${n.slug}.${ext}`
+          : `${root}src/routes/${stack.layered ? slugify(n.many) : n.slug}.${ext}`
         : null,
     routeRegistry: stack.backend ? `${root}src/app.${ext}` : null,
     service: (n) =>
-      folders ? `${root}src/${n.slug}/${n.slug}.service.${ext}` : `${root}src/${n.slug}/service.${ext}`,
-    part: (n, part) => `${root}src/${n.slug}/${slugify(part)}.${ext}`,
+      folders
+        ? `${root}src/${n.slug}/${n.slug}.service.${ext}`
+        : stack.layered
+          ? `${root}src/services/${n.slug}.${ext}`
+          : `${root}src/${n.slug}/service.${ext}`,
+    part: (n, part) =>
+      stack.layered && !folders
+        ? `${root}src/services/${n.slug}-${slugify(part)}.${ext}`
+        : `${root}src/${n.slug}/${slugify(part)}.${ext}`,
     model,
     migration,
     test: (n) =>

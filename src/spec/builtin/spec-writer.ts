@@ -18,7 +18,7 @@ import { templateFor } from './templates/index.ts';
 import type { FeatureTemplate, SpecContext } from './templates/types.ts';
 import { code } from './templates/wording.ts';
 import { mentions, quoteInline, truncate } from './text.ts';
-import { type Decision, Decisions, type PlanContext } from './topics.ts';
+import { type Decision, Decisions, offeredChoices, type PlanContext } from './topics.ts';
 
 /**
  * Assembles a specification from the issue, the answers (with every unanswered question turned
@@ -125,12 +125,17 @@ function assumptionLines(decisions: Decision[], ctx: PlanContext, foreign: SpecI
     if (d.source.kind === 'assumed') {
       out.push(
         d.source.ordinal === null
-          ? `Assumed: ${assumption} (${d.topic.label.toLowerCase()} was not asked, to keep the questions short).`
+          ? `Assumed: ${assumption} (not asked, to keep the questions short).`
           : `Assumed: ${assumption} — question ${d.source.ordinal} was not answered.`,
       );
     } else if (d.source.kind === 'answer' && d.source.noPreference) {
       out.push(`Assumed: ${assumption} — the answer to question ${d.source.ordinal} gave no preference.`);
-    } else if (d.source.kind === 'answer' && d.custom !== null && d.values.length === 0) {
+    } else if (
+      d.source.kind === 'answer' &&
+      d.custom !== null &&
+      d.values.length === 0 &&
+      offeredChoices(d.topic).length > 0
+    ) {
       out.push(
         `Answer ${d.source.ordinal} (${quoteInline(d.custom, 120)}) names no option offered; it is taken as written and the design keeps the default structure where the answer is silent.`,
       );

@@ -104,6 +104,8 @@ export interface StackProfile {
   nextAppDir: string;
   /** Where UI source files go, e.g. "src/", "client/src/", "src/client/". */
   uiBase: string;
+  /** Server code is organised by layer (`src/routes/`, `src/models/`, `src/services/`). */
+  layered: boolean;
   /** Server code is organised in feature folders with suffixed files (`src/orders/orders.routes.ts`). */
   featureFolders: boolean;
   /** Java/Kotlin base package path, e.g. "com/acme/shop". */
@@ -228,20 +230,20 @@ const FRONTENDS: Array<[Frontend, RegExp, string]> = [
 const ORMS: Array<[Orm, RegExp, string, string]> = [
   ['prisma', /\bprisma\b/, 'Prisma', 'Prisma Migrate'],
   ['drizzle', /\bdrizzle/, 'Drizzle ORM', 'drizzle-kit'],
-  ['typeorm', /\btypeorm\b/, 'TypeORM', 'TypeORM migrations'],
-  ['sequelize', /\bsequelize\b/, 'Sequelize', 'sequelize-cli migrations'],
-  ['knex', /\bknex\b/, 'Knex', 'Knex migrations'],
-  ['mongoose', /\bmongoose\b/, 'Mongoose', 'a one-off Mongoose migration script'],
+  ['typeorm', /\btypeorm\b/, 'TypeORM', 'TypeORM'],
+  ['sequelize', /\bsequelize\b/, 'Sequelize', 'sequelize-cli'],
+  ['knex', /\bknex\b/, 'Knex', 'Knex'],
+  ['mongoose', /\bmongoose\b/, 'Mongoose', 'migrate-mongo'],
   ['sqlalchemy', /\bsqlalchemy\b|\balembic\b/, 'SQLAlchemy', 'Alembic'],
-  ['activerecord', /\bactiverecord\b|\brails\b/, 'Active Record', 'Rails migrations'],
+  ['activerecord', /\bactiverecord\b|\brails\b/, 'Active Record', 'Rails'],
   ['jpa', /spring-boot-starter-data-jpa|\bhibernate\b|\bjpa\b/, 'Spring Data JPA', 'Flyway'],
   ['gorm', /\bgorm\b/, 'GORM', 'golang-migrate'],
   ['sqlc', /\bsqlc\b/, 'sqlc', 'goose'],
-  ['sqlx', /\bsqlx\b/, 'sqlx', 'sqlx migrations'],
-  ['diesel', /\bdiesel\b/, 'Diesel', 'Diesel migrations'],
-  ['seaorm', /sea-orm/, 'SeaORM', 'SeaORM migrations'],
-  ['eloquent', /\blaravel\b|\beloquent\b/, 'Eloquent', 'Laravel migrations'],
-  ['efcore', /entityframework|ef ?core/, 'Entity Framework Core', 'EF Core migrations'],
+  ['sqlx', /\bsqlx\b/, 'sqlx', 'sqlx'],
+  ['diesel', /\bdiesel\b/, 'Diesel', 'Diesel'],
+  ['seaorm', /sea-orm/, 'SeaORM', 'SeaORM'],
+  ['eloquent', /\blaravel\b|\beloquent\b/, 'Eloquent', 'Laravel'],
+  ['efcore', /entityframework|ef ?core/, 'Entity Framework Core', 'EF Core'],
 ];
 
 const CLIS: Array<[Cli, RegExp, string]> = [
@@ -392,7 +394,7 @@ export function profileStack(ctx: RepoContext): StackProfile {
   }
 
   let ormEntry = ORMS.find(([, pattern]) => has(pattern)) ?? null;
-  if (backend === 'django') ormEntry = ['django-orm', /django/, 'the Django ORM', 'Django migrations'];
+  if (backend === 'django') ormEntry = ['django-orm', /django/, 'the Django ORM', 'Django'];
   if (ormEntry?.[0] === 'activerecord' && language !== 'ruby') ormEntry = null;
   if (ormEntry?.[0] === 'eloquent' && language !== 'php') ormEntry = null;
   let migrationTool = ormEntry?.[3] ?? null;
@@ -402,7 +404,7 @@ export function profileStack(ctx: RepoContext): StackProfile {
   let hasDatabase = ormEntry !== null;
   if (!ormEntry && has(/\b(pg|postgres|mysql2?|mariadb|sqlite3?|lib\/pq|pgx|psycopg2?|mongodb)\b/)) {
     hasDatabase = true;
-    migrationTool = language === 'go' ? 'goose/migrate' : 'SQL migration files';
+    migrationTool = language === 'go' ? 'goose/migrate' : 'plain SQL';
   }
 
   const cliEntry = pickFirst(CLIS, has);
@@ -457,6 +459,9 @@ export function profileStack(ctx: RepoContext): StackProfile {
     uiBase: uiBaseOf(ctx, splitRoots(ctx).clientRoot),
     nextAppDir: ctx.topLevel.includes('app/') ? 'app/' : 'src/app/',
     featureFolders: ctx.relevantFiles.some((f) => FEATURE_FOLDER_FILE.test(f.path)),
+    layered: ctx.relevantFiles.some((f) =>
+      /^(server\/|backend\/)?src\/(routes|controllers|models|services)\//.test(f.path),
+    ),
     javaPackage: language === 'java' || language === 'kotlin' ? javaPackageOf(ctx) : null,
     featureDirs: featureDirsOf(ctx),
     testDir: ['test/', 'tests/', 'spec/', '__tests__/'].find((d) => ctx.topLevel.includes(d)) ?? null,

@@ -74,7 +74,9 @@ export function slugify(text: string, maxLength = 40): string {
 export function singular(word: string): string {
   if (/ies$/.test(word) && word.length > 4) return word.replace(/ies$/, 'y');
   if (/(ss|us|is)$/.test(word)) return word;
-  if (/(ches|shes|xes|ses|zes)$/.test(word)) return word.replace(/es$/, '');
+  if (/sses$/.test(word)) return word.replace(/es$/, '');
+  if (/[^o]uses$/.test(word)) return word.replace(/es$/, '');
+  if (/(ches|shes|xes|zes)$/.test(word)) return word.replace(/es$/, '');
   if (/s$/.test(word) && word.length > 3) return word.slice(0, -1);
   return word;
 }
@@ -114,6 +116,14 @@ export function truncate(text: string, max: number): string {
 export function quoteInline(text: string, max = 160): string {
   const line = text.replace(/\s+/g, ' ').replace(/[`]/g, "'").trim();
   return `“${truncate(line, max)}”`;
+}
+
+/** The first sentence (or line) of raw user text that `pattern` matches once normalized, trimmed. */
+export function sentenceMatching(raw: string, pattern: RegExp): string | null {
+  for (const sentence of raw.slice(0, MAX_SCANNED_CHARS).split(/(?<=[.!?])\s+|\n+/)) {
+    if (pattern.test(normalize(sentence))) return sentence.trim().replace(/\s+/g, ' ');
+  }
+  return null;
 }
 
 /** "a, b and c" */

@@ -58,6 +58,8 @@ export interface Topic {
   assumption?: (ctx: PlanContext) => string;
   /** Whether the topic applies to this repository at all (e.g. UI questions only with a UI). */
   applies?: (ctx: PlanContext) => boolean;
+  /** A yes/no question: "yes, …" picks the first offered choice, "no, …" the second. */
+  yesNo?: boolean;
   /** Example answers shown as options when the topic has no fixed choices. */
   examples?: (ctx: PlanContext) => string[];
 }
@@ -74,6 +76,8 @@ export interface Decision {
   /** A free-text answer that names no known choice, kept verbatim for the spec. */
   custom: string | null;
   source: DecisionSource;
+  /** The answer as written, when it says more than the choice it was read as ("update existing (match by email)"). */
+  answerText?: string;
 }
 
 export interface Decoded {
@@ -159,6 +163,8 @@ export function decodeAnswer(topic: Topic, answer: string, ctx: PlanContext): De
   const lower = normalize(trimmed);
   if (NO_PREFERENCE.test(lower)) return { values: topic.fallback(ctx), custom: null, noPreference: true };
   const offered = offeredChoices(topic);
+  // Prose topics (steps to reproduce, fields…) keep the answer as written.
+  if (offered.length === 0) return { values: [], custom: trimmed, noPreference: false };
   const numbered = /^(?:option\s*)?#?(\d)\s*[.)]?$/.exec(lower);
   if (numbered) {
     const chosen = offered[Number(numbered[1]) - 1];
@@ -168,6 +174,13 @@ export function decodeAnswer(topic: Topic, answer: string, ctx: PlanContext): De
   if (exact) return { values: choiceValues(exact), custom: null, noPreference: false };
   const decoded = decodeText(topic, trimmed);
   if (decoded.values.length > 0) return { values: decoded.values, custom: null, noPreference: false };
+  // Yes/no questions: "yes, …" picks the first option, "no, …" the second.
+  if (offered.length === 2 && (topic.yesNo || topic.choices.some((c) => c.off))) {
+    if (/^(yes|yep|yeah|sure|correct|right)\b/.test(lower))
+      return { values: choiceValues(offered[0]!), custom: null, noPreference: false };
+    if (/^(no|nope|not really|none)\b/.test(lower))
+      return { values: choiceValues(offered[1]!), custom: null, noPreference: false };
+  }
   return { values: [], custom: trimmed, noPreference: false };
 }
 

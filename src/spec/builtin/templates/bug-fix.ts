@@ -1,7 +1,7 @@
 import { quoteInline } from '../text.ts';
 import { freeTextTopic, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, gwt, relevantPaths, testedBy } from './wording.ts';
+import { code, gwt, relevantPaths, relevantStem, testedBy } from './wording.ts';
 
 const reproduction = freeTextTopic({
   id: 'reproduction',
@@ -46,6 +46,7 @@ const environment = freeTextTopic({
 const regression: Topic = {
   id: 'regression',
   label: 'Regression',
+  yesNo: true,
   choices: [
     {
       value: 'regression',
@@ -96,6 +97,16 @@ const dataRepair: Topic = {
   assumption: () => 'no stored data needs repair; if the investigation finds any, a repair step is added',
 };
 
+/** The issue's own "Expected: …" sentence, if it has one. */
+function expectedInIssue(ctx: SpecContext): string | null {
+  const match = /\bexpected(?: behaviou?r| result)?\s*[:\-–]\s*([^\n]{5,300})/i.exec(ctx.issue.body);
+  return match ? match[1]!.trim().replace(/\.$/, '') : null;
+}
+
+function expectedText(ctx: SpecContext): string | null {
+  return ctx.d.get('expected')?.custom ?? expectedInIssue(ctx);
+}
+
 function symptom(ctx: SpecContext): string {
   return quoteInline(ctx.issue.title, 120);
 }
@@ -105,7 +116,7 @@ export const bugFixTemplate: FeatureTemplate = {
   featureType: 'bug_fix',
   label: 'Bug fix',
   defaultSubject: 'fix',
-  subject: (ctx) => ctx.area,
+  subject: (ctx) => relevantStem(ctx) ?? ctx.area,
   topics: [reproduction, expected, environment, regression, dataRepair],
   coreStep: 'bug-fix',
   docsStep: 'bug-release-note',
@@ -118,7 +129,7 @@ export const bugFixTemplate: FeatureTemplate = {
   },
   goals: (ctx) => {
     const goals = [
-      `Fix ${symptom(ctx)}${ctx.area ? ` in the ${ctx.area} code` : ''}: ${ctx.d.get('expected')?.custom ?? 'the operation behaves as it does for ordinary input'}.`,
+      `Fix ${symptom(ctx)}: ${expectedText(ctx) ?? 'the operation behaves as it does for ordinary input'}.`,
       'A regression test reproduces the bug and passes after the fix.',
       'Nothing else changes behaviour: the fix is the smallest change that addresses the root cause.',
     ];
@@ -181,7 +192,7 @@ export const bugFixTemplate: FeatureTemplate = {
       {
         key: 'bug-reproduce',
         title: 'Reproduce with a failing test',
-        description: `Write a ${ctx.stack.testTool} test that reproduces ${symptom(ctx)}${relevantPaths(ctx, 3).length > 0 ? `; start from ${relevantPaths(ctx, 3).join(', ')}` : ''}.`,
+        description: `Add a failing ${ctx.stack.testTool} test that reproduces ${symptom(ctx)}${relevantPaths(ctx, 3).length > 0 ? `; start from ${relevantPaths(ctx, 3).join(', ')}` : ''}.`,
         acceptance: ['The test fails on the current code for the reported reason (not a setup error).'],
         size: 'M',
         dependsOn: [],

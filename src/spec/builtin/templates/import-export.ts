@@ -1,4 +1,4 @@
-import { listSentence } from '../text.ts';
+import { listSentence, slugify } from '../text.ts';
 import type { PlanContext, Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
 import { code, gwt, hasUi, testedBy, uiTestTool } from './wording.ts';
@@ -56,7 +56,7 @@ const formats: Topic = {
       value: 'xlsx',
       short: 'Excel',
       option: () => 'Excel .xlsx',
-      match: /\bxlsx?\b|\bexcel\b|\bspreadsheets?\b/,
+      match: /\bxlsx?\b|\bexcel\b/,
     },
     { value: 'json', short: 'JSON', match: /\bjson\b/ },
   ],
@@ -200,12 +200,12 @@ export const importExportTemplate: FeatureTemplate = {
     ];
     if (doesImport(ctx)) {
       lines.push(
-        `Import in ${code(ctx.layout.part(n, 'import'))}: streaming parse with ${csvLibrary(ctx)}, validate every row, then write in one transaction${ctx.d.has('duplicates', 'upsert') ? ' (upsert by the unique key)' : ''}.`,
+        `Import in ${code(ctx.layout.part(n, 'importer'))}: streaming parse with ${csvLibrary(ctx)}, validate every row, then write in one transaction${ctx.d.has('duplicates', 'upsert') ? ' (upsert by the unique key)' : ''}.`,
       );
     }
     if (doesExport(ctx))
       lines.push(
-        `Export in ${code(ctx.layout.part(n, 'export'))}: a streamed response (never the whole table in memory).`,
+        `Export in ${code(ctx.layout.part(n, 'exporter'))}: a streamed response (never the whole table in memory).`,
       );
     if (ctx.d.has('size', 'large'))
       lines.push(
@@ -214,7 +214,7 @@ export const importExportTemplate: FeatureTemplate = {
     const http = ctx.layout.httpEntry(n);
     if (http)
       lines.push(
-        `HTTP in ${code(http)}: ${doesImport(ctx) ? `\`POST /api/${n.slug}/imports\` (multipart, size-limited)` : ''}${doesImport(ctx) && doesExport(ctx) ? ', ' : ''}${doesExport(ctx) ? `\`GET /api/${n.slug}/export.csv\`` : ''}.`,
+        `HTTP in ${code(http)}: ${doesImport(ctx) ? `\`POST /api/${slugify(n.many)}/imports\` (multipart, size-limited)` : ''}${doesImport(ctx) && doesExport(ctx) ? ', ' : ''}${doesExport(ctx) ? `\`GET /api/${slugify(n.many)}/export.csv\`` : ''}.`,
       );
     else if (ctx.layout.cliCommand(n)) lines.push(`Command: ${code(ctx.layout.cliCommand(n)!)}.`);
     if (hasUi(ctx) && ctx.layout.uiComponent(n, 'import'))
@@ -291,7 +291,7 @@ export const importExportTemplate: FeatureTemplate = {
       steps.push({
         key: 'import-service',
         title: `Import ${n.many} from ${formatsText(ctx)}`,
-        description: `${code(ctx.layout.part(n, 'import'))}: stream, validate all rows, then write ${ctx.d.has('invalid-rows', 'partial') ? 'valid rows and build the error report' : 'in one transaction'}; duplicates: ${ctx.d.text('duplicates').toLowerCase()}.`,
+        description: `${code(ctx.layout.part(n, 'importer'))}: stream, validate all rows, then write ${ctx.d.has('invalid-rows', 'partial') ? 'valid rows and build the error report' : 'in one transaction'}; duplicates: ${ctx.d.text('duplicates').toLowerCase()}.`,
         acceptance: [
           gwt(
             'a file with one bad row',
@@ -328,7 +328,7 @@ export const importExportTemplate: FeatureTemplate = {
       steps.push({
         key: 'export-service',
         title: `Export ${n.many} to ${formatsText(ctx)}`,
-        description: `${code(ctx.layout.part(n, 'export'))}: streamed output with the shared columns and formula escaping.`,
+        description: `${code(ctx.layout.part(n, 'exporter'))}: streamed output with the shared columns and formula escaping.`,
         acceptance: [
           gwt('10,000 records', 'they are exported', 'memory stays flat (streamed) and every row is present'),
           testedBy(ctx, 'escaping and the header row'),

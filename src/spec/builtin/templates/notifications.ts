@@ -1,7 +1,7 @@
 import { listSentence } from '../text.ts';
 import { decodeText, freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, gwt, hasUi, schemaChange, testedBy } from './wording.ts';
+import { code, gwt, hasUi, relevantPaths, schemaChange, testedBy } from './wording.ts';
 
 const CHANNELS: Record<string, string> = {
   email: 'email',
@@ -9,6 +9,10 @@ const CHANNELS: Record<string, string> = {
   push: 'push notifications',
   inapp: 'in-app notifications',
 };
+
+function capitalizeWord(word: string): string {
+  return word.length > 0 ? word[0]!.toUpperCase() + word.slice(1) : word;
+}
 
 function mailer(ctx: PlanContext): string {
   switch (ctx.stack.backend) {
@@ -164,6 +168,30 @@ const delivery: Topic = {
     `sent within a minute of the event, from a background job${ctx.stack.jobRunner ? ` (${ctx.stack.jobRunner})` : ''} after the triggering transaction commits`,
 };
 
+/** "when their order ships" — the trigger as the issue words it, title first. */
+function triggerPhrase(ctx: PlanContext): string | null {
+  for (const text of [ctx.issue.title, ctx.issue.body]) {
+    const match = /\b(when|whenever|after|once|as soon as)\s+([^.,;:!?\n]{5,120})/i.exec(text);
+    if (match) return `${match[1]!.toLowerCase()} ${match[2]!.trim()}`;
+  }
+  return null;
+}
+
+/** Who receives them, as the issue says ("customers"), else "users". */
+function recipients(ctx: PlanContext): string {
+  return (
+    /\b(customers|users|admins|staff|owners|members|subscribers|clients|patients)\b/i
+      .exec(ctx.issue.title)?.[1]
+      ?.toLowerCase() ?? 'users'
+  );
+}
+
+function triggersText(ctx: SpecContext): string {
+  const answered = ctx.d.get('triggers')?.custom;
+  if (answered) return `for: ${answered}`;
+  return triggerPhrase(ctx) ?? 'for the events named in the issue';
+}
+
 function channelIds(ctx: SpecContext): string[] {
   return ctx.d.values('channels').filter((c) => c in CHANNELS);
 }
@@ -186,7 +214,7 @@ export const notificationsTemplate: FeatureTemplate = {
   },
   goals: (ctx) => {
     const goals = [
-      `Users receive ${listSentence(channelIds(ctx).map((c) => CHANNELS[c]!)) || ctx.d.text('channels')} for: ${ctx.d.get('triggers')?.custom ?? 'the events named in the issue'}.`,
+      `${capitalizeWord(recipients(ctx))} receive ${listSentence(channelIds(ctx).map((c) => CHANNELS[c]!)) || ctx.d.text('channels')} ${triggersText(ctx)}.`,
       'A notification is sent once per event, never for a rolled-back change, and failures are retried.',
     ];
     if (ctx.d.on('preferences'))
@@ -294,7 +322,7 @@ export const notificationsTemplate: FeatureTemplate = {
     steps.push({
       key: 'notification-triggers',
       title: 'Emit notifications from the triggering events',
-      description: `Call \`notify\` inside the transactions of: ${ctx.d.get('triggers')?.custom ?? 'the events named in the issue'}.`,
+      description: `Call \`notify\` inside the transaction of each trigger (${triggersText(ctx)})${relevantPaths(ctx, 2).length > 0 ? `, starting with ${relevantPaths(ctx, 2).join(' and ')}` : ''}.`,
       acceptance: [
         gwt('each trigger', 'it happens', 'one outbox row exists for the right recipient'),
         testedBy(ctx, 'that a rolled-back change leaves no row'),

@@ -1,7 +1,7 @@
 import { quoteInline } from '../text.ts';
 import { freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, Step } from './types.ts';
-import { code, gwt, relevantPaths } from './wording.ts';
+import { code, gwt, relevantPaths, relevantStem } from './wording.ts';
 
 function benchTool(ctx: PlanContext): string {
   switch (ctx.stack.language) {
@@ -66,7 +66,7 @@ const dataSize = freeTextTopic({
   id: 'data-size',
   label: 'Data size',
   given:
-    /\b\d+(\.\d+)?\s?(k|m|thousand|million)?\s?(rows|records|items|users|products|requests|files|entries|documents)\b/,
+    /\b\d+(\.\d+)?\s?(k|m|thousand|million|billion)?\s?([a-z]+\s)?(rows|records|items|users|products|requests|files|entries|documents|orders|events)\b/,
   question: () => 'How much data is involved when it is slow (rows, items, request rate)?',
   why: () =>
     'Many slowdowns only appear at size (N+1 queries, missing indexes, quadratic loops); the benchmark needs realistic data.',
@@ -127,7 +127,7 @@ export const performanceTemplate: FeatureTemplate = {
   featureType: 'performance',
   label: 'Performance',
   defaultSubject: 'hot path',
-  subject: (ctx) => ctx.area,
+  subject: (ctx) => relevantStem(ctx) ?? ctx.area,
   topics: [target, where, dataSize, freshness, measurements],
   coreStep: 'perf-optimise',
   docsStep: 'perf-report',
@@ -139,7 +139,7 @@ export const performanceTemplate: FeatureTemplate = {
   },
   goals: (ctx) => {
     const goals = [
-      `Make ${ctx.d.get('where')?.custom ? quoteInline(ctx.d.get('where')!.custom!, 120) : quoteInline(ctx.issue.title, 120)} meet the target: ${ctx.d.get('target')?.custom ?? 'at least 2× faster than the measured baseline'}.`,
+      `Meet the target ${ctx.d.get('target')?.custom ? quoteInline(ctx.d.get('target')!.custom!, 160) : '(at least 2× faster than the measured baseline)'} for ${ctx.d.get('where')?.custom ? `the slow operation — today: ${quoteInline(ctx.d.get('where')!.custom!, 160)}` : quoteInline(ctx.issue.title, 120)}`,
       `A reproducible benchmark (${benchTool(ctx)}) shows before and after numbers.`,
       'Behaviour is unchanged: same results, same errors.',
     ];
@@ -178,7 +178,7 @@ export const performanceTemplate: FeatureTemplate = {
     gwt(
       'the benchmark on the agreed data',
       'it runs on the old and new code',
-      `the new code meets ${ctx.d.get('target')?.custom ? quoteInline(ctx.d.get('target')!.custom!, 100) : 'the target (≥ 2× faster)'} and the numbers are in the PR`,
+      `the new code meets the target ${ctx.d.get('target')?.custom ? quoteInline(ctx.d.get('target')!.custom!, 100) : '(≥ 2× faster)'} and the numbers are in the PR`,
     ),
     gwt('the benchmark data', 'the old and new code process it', 'their outputs are identical'),
     `The existing ${ctx.stack.testTool} suite passes unchanged.`,

@@ -1,3 +1,4 @@
+import { namesFor } from '../layout.ts';
 import { freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
 import { code, gwt, hasUi, testedBy, uiTestTool } from './wording.ts';
@@ -85,7 +86,7 @@ const filters: Topic = {
       value: 'filters',
       short: 'Filters',
       option: () => 'Filters (e.g. category, price range, status)',
-      match: /\bfilter(s|ing)?\b|\bcategor(y|ies)\b|\bprice range\b/,
+      match: /\bfilter(s|ing)?\b|\bby categor(y|ies)\b|\bprice range\b/,
     },
     {
       value: 'facets',
@@ -289,7 +290,7 @@ export const searchTemplate: FeatureTemplate = {
     steps.push({
       key: 'search-api',
       title: 'Search query service and endpoint',
-      description: `${code(ctx.layout.part(n, 'search'))}${ctx.layout.httpEntry(n) ? ` and \`GET /api/search\` in ${code(ctx.layout.httpEntry(n)!)}` : ''}: ranking, ${ctx.d.text('filters').toLowerCase()}, pagination, access filtering, safe query parsing.`,
+      description: `${code(ctx.layout.part(n, 'search'))}${ctx.layout.httpEntry(namesFor('search')) ? ` and \`GET /api/search\` in ${code(ctx.layout.httpEntry(namesFor('search'))!)}` : ''}: ranking, ${ctx.d.text('filters').toLowerCase()}, pagination, access filtering, safe query parsing.`,
       acceptance: [
         gwt('a query with operators', 'it is searched', 'it is treated as plain text'),
         testedBy(ctx, 'ranking order on a fixture set'),

@@ -51,6 +51,20 @@ export function schemaChange(ctx: PlanContext, what: string): string | null {
   return `${what} in ${code(model)}, created by ${migration}`;
 }
 
+/** The stem of the most relevant existing file ("app/models/cart.rb" → "cart"), a good subject for fixes. */
+export function relevantStem(ctx: Pick<PlanContext, 'repo'>): string | null {
+  const first = ctx.repo.relevantFiles[0]?.path;
+  if (!first) return null;
+  const stem = first
+    .split('/')
+    .pop()!
+    .replace(/\..*$/, '')
+    .replace(/[_-](service|controller|routes|handler|model|views?)$/, '');
+  return /^(index|main|mod|lib|init|__init__|views|models|app)$/.test(stem)
+    ? null
+    : stem.replace(/[_-]+/g, ' ');
+}
+
 /** Existing files the issue touches, as inline code, at most `limit`. */
 export function relevantPaths(ctx: PlanContext, limit = 4): string[] {
   return ctx.repo.relevantFiles.slice(0, limit).map((f) => code(f.path));
