@@ -223,6 +223,7 @@ CREATE TABLE `tasks` (
 	`title` varchar(512) NOT NULL DEFAULT '',
 	`author` varchar(255),
 	`feature_type` varchar(64),
+	`stack_summary` varchar(512),
 	`question_round` int NOT NULL DEFAULT 0,
 	`pending_feedback` text,
 	`spec_version` int NOT NULL DEFAULT 0,

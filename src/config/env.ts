@@ -22,14 +22,14 @@ const protocolUrl = (protocols: string[], example: string) =>
 const port = z.coerce
   .number({ message: 'must be a number' })
   .int('must be a whole number')
-  .min(1, 'must be between 1 and 65535')
-  .max(65535, 'must be between 1 and 65535');
+  .min(0, 'must be between 0 (any free port) and 65535')
+  .max(65535, 'must be between 0 (any free port) and 65535');
 
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
-export const envSchema = z
-  .object({
+/** Each variable on its own; `envSchema` adds the rules between them. */
+export const envVariables = z.object({
     PORT: optional(port).default(8080),
     PUBLIC_URL: optional(url('e.g. https://aiworker.example.com')),
     GITEA_URL: url('e.g. https://gitea.example.com'),
@@ -54,8 +54,12 @@ export const envSchema = z
     GITOPS_REPO: optional(z.string().min(1)),
     LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])).default('info'),
     WEBHOOK_MAX_BYTES: optional(z.coerce.number().int().positive()).default(5 * 1024 * 1024),
+    /** Bot comments created on one issue within an hour before the loop breaker trips. */
+    COMMENT_BREAKER_PER_HOUR: optional(z.coerce.number().int().min(3).max(1000)).default(30),
     WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(256)).default(8),
-  })
+});
+
+export const envSchema = envVariables
   .superRefine((env, ctx) => {
     const need = (cond: boolean, path: string, message: string) => {
       if (cond) ctx.addIssue({ code: 'custom', path: [path], message });
@@ -115,13 +119,31 @@ export class ConfigError extends Error {
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   const result = envSchema.safeParse(source);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  throw new ConfigError(problemsOf(result.error, source));
+}
+
+type VariableName = keyof typeof envVariables.shape;
+
+/**
+ * Only some variables, for commands that need no more (`migrate` needs the database alone,
+ * `setup` needs Gitea and the webhook secret): the same rules, every problem listed.
+ */
+export function loadEnvSubset<K extends VariableName>(
+  names: readonly K[],
+  source: NodeJS.ProcessEnv = process.env,
+): Pick<z.output<typeof envVariables>, K> {
+  const mask = Object.fromEntries(names.map((name) => [name, true])) as Record<K, true>;
+  const result = envVariables.pick(mask as never).safeParse(source);
+  if (result.success) return result.data as Pick<z.output<typeof envVariables>, K>;
+  throw new ConfigError(problemsOf(result.error, source));
+}
+
+function problemsOf(error: z.ZodError, source: NodeJS.ProcessEnv): string[] {
+  return error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
-    const message =
-      issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
+    const message = issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
     return `${name} ${message}`;
   });
-  throw new ConfigError(problems);
 }
 
 /** Values that must never appear in a log line or a tool result. */

@@ -94,6 +94,8 @@ export const tasks = mysqlTable(
     title: varchar('title', { length: 512 }).notNull().default(''),
     author: varchar('author', { length: 255 }),
     featureType: varchar('feature_type', { length: 64 }),
+    /** One-line stack of the repository when the questions were asked (shown with them). */
+    stackSummary: varchar('stack_summary', { length: 512 }),
     questionRound: int('question_round').notNull().default(0),
     /** `/revise-spec` feedback waiting for the next spec version (cleared when it is written). */
     pendingFeedback: text('pending_feedback'),

@@ -43,6 +43,12 @@ export async function upsertRepo(
   return row;
 }
 
+export async function getRepoById(db: DbOrTx, repoId: number): Promise<RepoRow> {
+  const [row] = await db.select().from(repos).where(eq(repos.id, repoId));
+  if (!row) throw new Error(`repository ${repoId} does not exist`);
+  return row;
+}
+
 export async function findRepo(db: DbOrTx, fullName: string): Promise<RepoRow | undefined> {
   const [row] = await db.select().from(repos).where(eq(repos.fullName, fullName));
   return row;
@@ -101,7 +107,9 @@ export async function applyFeatureEvent(
   tx: Tx,
   task: TaskRow,
   event: FeatureEvent,
-  extra: Partial<Pick<TaskRow, 'questionRound' | 'specVersion' | 'featureType' | 'triggerLabelPresent'>> = {},
+  extra: Partial<
+    Pick<TaskRow, 'questionRound' | 'specVersion' | 'featureType' | 'stackSummary' | 'triggerLabelPresent' | 'pendingFeedback'>
+  > = {},
 ): Promise<{ ok: true; task: TaskRow } | { ok: false; reason: string }> {
   const result = nextFeatureState(task.state as FeatureState, event);
   if (!result.ok) return result;

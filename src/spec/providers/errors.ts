@@ -72,6 +72,8 @@ export class LlmCallError extends Error {
   readonly kind: LlmCallFailure;
   readonly status: number | null;
   readonly retryable: boolean;
+  /** The queue's convention (src/queue/errors.ts): the job is retried when true. */
+  readonly isRetryable: boolean;
   /** How long the failed call took, retries included (accounted as a failed call). */
   readonly latencyMs: number;
 
@@ -89,6 +91,7 @@ export class LlmCallError extends Error {
     this.kind = args.kind;
     this.status = args.status ?? null;
     this.retryable = RETRYABLE.has(args.kind);
+    this.isRetryable = this.retryable;
     this.latencyMs = args.latencyMs;
   }
 }

@@ -1,0 +1,64 @@
+import { listQuestions, recordAnswer } from '../db/tasks.ts';
+import { extractAnswers } from './answers.ts';
+import { type CommandDescriptor, requireFeature } from './context.ts';
+import { describe } from './registry.ts';
+import { transitionByCommand } from './transition.ts';
+
+export const answerCommand: CommandDescriptor = describe('answer', {
+  states: ['clarifying'],
+  async run(ctx) {
+    const task = await requireFeature(ctx);
+    if (!task) return;
+    const questions = (await listQuestions(ctx.deps.db, task.id)).filter((q) => q.round === task.questionRound);
+    const extraction = extractAnswers(ctx.command, { questionCount: questions.length || undefined });
+    const problems = [...extraction.errors];
+    let recorded = 0;
+    const outcome = await transitionByCommand(ctx, task, async (tx, current) => {
+      if (current.state !== 'clarifying') {
+        return { refuse: closedReason(current.state) };
+      }
+      if (extraction.answers.length === 0) return { refuse: problems.join('\n') || 'No answer found in this command.' };
+      const open = (await listQuestions(tx, current.id)).filter((q) => q.round === current.questionRound);
+      for (const answer of extraction.answers) {
+        const question = open.find((q) => q.ordinal === answer.ordinal);
+        if (!question) {
+          problems.push(`There is no question ${answer.ordinal} (the questions are numbered 1–${open.length}).`);
+          continue;
+        }
+        await recordAnswer(tx, question.id, {
+          text: answer.text,
+          by: ctx.comment.author,
+          commentId: ctx.comment.id,
+          at: ctx.comment.createdAt,
+        });
+        question.answer = answer.text;
+        recorded++;
+      }
+      if (recorded === 0) return { refuse: problems.join('\n') };
+      // Not answered yet means still open; once none is, the spec is written.
+      return open.every((q) => q.answer !== null) ? { type: 'all_answered' } : { stay: true };
+    });
+    if (outcome.kind === 'refused') {
+      await ctx.reply(`This answer was not recorded: ${outcome.reason}`);
+      return;
+    }
+    await ctx.react('+1');
+    if (outcome.kind === 'applied' && problems.length > 0) {
+      await ctx.reply(`Recorded ${recorded} answer(s), but:\n${problems.map((p) => `- ${p}`).join('\n')}`);
+    }
+  },
+});
+
+function closedReason(state: string): string {
+  switch (state) {
+    case 'questioning':
+      return 'the clarifying questions are still being prepared; answer them once they are posted.';
+    case 'specifying':
+    case 'spec_review':
+      return 'the questions are closed and a spec is being written or reviewed. Use `/revise-spec <feedback>` to change it.';
+    case 'stopped':
+      return 'the conversation is stopped; add the trigger label again to continue.';
+    default:
+      return 'the spec is already approved, so answers can no longer change it.';
+  }
+}

@@ -1,0 +1,10 @@
+import type { CommandDescriptor } from './context.ts';
+import { renderHelp } from './help.ts';
+import { describe } from './registry.ts';
+
+export const helpCommand: CommandDescriptor = describe('help', {
+  states: 'any',
+  async run(ctx) {
+    await ctx.reply(renderHelp(ctx.registry.entries(), { overrides: ctx.config.permissions, repo: ctx.repo.fullName }));
+  },
+});

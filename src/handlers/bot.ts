@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type mysql from 'mysql2/promise';
+import type { Logger } from '../config/logger.ts';
+import type { RepoSettingsService } from '../config/repo-settings.ts';
+import type { RepoContext } from '../context/types.ts';
+import type { Database } from '../db/client.ts';
+import type { GiteaClient } from '../gitea/client.ts';
+import type { WorkJob } from '../queue/work-queue.ts';
+import type { Planner } from '../spec/planner.ts';
+import type { CommentWriter } from './comment-writer.ts';
+
+/** The Gitea calls the conversation needs: a narrow view of the client, easy to fake. */
+export type BotGitea = Pick<
+  GiteaClient,
+  | 'getIssue'
+  | 'addLabels'
+  | 'removeLabel'
+  | 'ensureComment'
+  | 'addIssueReaction'
+  | 'addCommentReaction'
+  | 'getPermission'
+  | 'getFileContent'
+>;
+
+/** Reads a repository's context for an issue (cached per commit). */
+export interface ContextSource {
+  forIssue(owner: string, repo: string, issueText: string): Promise<RepoContext>;
+}
+
+/** Everything the product handlers, commands and jobs use. Built once per process. */
+export interface BotDeps {
+  db: Database;
+  pool: mysql.Pool;
+  redis: Redis;
+  gitea: BotGitea;
+  comments: CommentWriter;
+  planner: Planner;
+  contexts: ContextSource;
+  settings: RepoSettingsService;
+  enqueueWork(job: WorkJob): Promise<void>;
+  botLogin: string;
+  publicUrl: string;
+  log: Logger;
+  /** Secrets that must never reach a prompt or a comment. */
+  secrets: readonly string[];
+}

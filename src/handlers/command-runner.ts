@@ -1,0 +1,98 @@
+import { COMMAND_CATALOG } from '../commands/catalog.ts';
+import type { CommandContext } from '../commands/context.ts';
+import { parseComment } from '../commands/parser.ts';
+import { decide, parseRepoPermission, requiredPermission } from '../commands/permissions.ts';
+import type { CommandRegistry } from '../commands/registry.ts';
+import { audit, findTask } from '../db/tasks.ts';
+import type { BotDeps } from './bot.ts';
+import type { CommentContext } from './context.ts';
+import { publishFeature, withIssueLock } from './publish.ts';
+import type { HandlerRegistry } from './registry.ts';
+import { settingsFor } from './settings-gate.ts';
+
+const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
+
+/**
+ * Slash commands in new comments (DESIGN §4): parsed as a pure function, then each command is
+ * checked for permission FIRST — before the task's state is even read, so a refused user
+ * learns nothing and changes nothing — and run. Edited and deleted comments never run
+ * commands: only `comment.created` is handled.
+ */
+export function registerCommandHandler(app: HandlerRegistry, deps: BotDeps, commands: CommandRegistry): void {
+  app.on('comment.created', (ctx) => onComment(deps, commands, ctx));
+}
+
+async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentContext): Promise<void> {
+  const c = ctx.payload;
+  if (c.comment.id === null) return; // a review without a comment id: nothing to key its effects by
+  const parsed = parseComment(c.comment.body, { knownCommands: KNOWN });
+  if (parsed.kind === 'ignore') return;
+  const ref = { owner: c.repo.owner, repo: c.repo.name, number: c.issue.number };
+  const gate = await settingsFor(deps, c.repo, ref);
+  if (!gate) return;
+  const { repo, config } = gate;
+  const commentId = c.comment.id;
+  const reply = (key: string) => (body: string) =>
+    withIssueLock(deps, repo, ref.number, async () => {
+      await deps.comments.ensure(ref, { kind: 'reply', attrs: { cause: key } }, `@${c.comment.author} ${body}`);
+    });
+
+  let touchedTask = false;
+  for (const item of parsed.items) {
+    if (item.kind !== 'command') {
+      await reply(`c${commentId}.l${item.line}`)(item.message);
+      continue;
+    }
+    const causeKey = `c${commentId}.${item.index}`;
+    const log = ctx.log.child({ command: item.name, causeKey });
+    const descriptor = commands.get(item.name);
+    if (!descriptor) {
+      await reply(causeKey)(`\`/${item.name}\` is not available on this AiWorker instance yet. Say \`/help\` for the commands it runs.`);
+      continue;
+    }
+    // 1. Permission, before anything about the task is read.
+    const requirement = requiredPermission(item.name, item.argv, config.permissions);
+    const isAuthor = c.comment.author.toLowerCase() === c.issue.author.toLowerCase();
+    const permission =
+      requirement === 'anyone' ? 'none' : parseRepoPermission(await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author));
+    const decision = decide({ requirement, permission, isAuthor, command: `/${item.name}`, repo: repo.fullName });
+    if (!decision.allowed) {
+      log.info({ requirement, permission }, 'command refused: permission');
+      await audit(deps.db, {
+        deliveryId: ctx.deliveryId,
+        repoFullName: repo.fullName,
+        issueNumber: ref.number,
+        actor: c.comment.author,
+        command: item.name,
+        args: item.args,
+        result: 'forbidden',
+        detail: decision.message,
+      });
+      await reply(causeKey)(decision.message);
+      continue;
+    }
+    // 2. The command itself (it reads the state and refuses with a reason where needed).
+    const task = await findTask(deps.db, repo.id, ref.number);
+    const context: CommandContext = {
+      deps,
+      repo,
+      config,
+      issue: { ...ref, title: c.issue.title, author: c.issue.author, isPull: c.issue.isPull },
+      comment: { id: commentId, author: c.comment.author, createdAt: new Date(c.comment.createdAt ?? Date.now()) },
+      command: item,
+      task,
+      causeKey,
+      deliveryId: ctx.deliveryId,
+      log,
+      registry: commands,
+      reply: reply(causeKey),
+      react: (reaction) => deps.gitea.addCommentReaction(ref.owner, ref.repo, commentId, reaction),
+    };
+    await descriptor.run(context);
+    if (task) touchedTask = true;
+  }
+  if (touchedTask) {
+    const task = await findTask(deps.db, repo.id, ref.number);
+    if (task?.kind === 'feature') await publishFeature(deps, task.id);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from '../config/logger.ts';
+import type { GiteaClient, MarkerRef } from '../gitea/client.ts';
+import { statusLabel } from '../gitea/labels.ts';
+import { PermanentError } from '../queue/errors.ts';
+
+/**
+ * Every comment the bot writes goes through here: idempotent by marker (ensureComment), and
+ * counted per issue per hour. Past the cap the loop breaker trips: the issue is labelled
+ * `ai-status/failed` with one comment saying why, and further comments are refused until the
+ * hour is over — a bot that talks to itself must not flood an issue.
+ */
+
+export type CommentGitea = Pick<GiteaClient, 'ensureComment' | 'addLabels'>;
+
+export class LoopBreakerTripped extends PermanentError {
+  constructor(readonly issue: string) {
+    super(`the loop breaker is tripped on ${issue}: too many bot comments this hour`);
+    this.name = 'LoopBreakerTripped';
+  }
+}
+
+export interface CommentWriterOptions {
+  gitea: CommentGitea;
+  redis: Redis;
+  keyPrefix: string;
+  perHour: number;
+  log: Logger;
+  now?: () => number;
+}
+
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export class CommentWriter {
+  private readonly now: () => number;
+  constructor(private readonly options: CommentWriterOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Creates or updates the comment carrying `marker`; returns its id. */
+  async ensure(issue: IssueRef, marker: MarkerRef, body: string): Promise<number> {
+    const key = this.windowKey(issue);
+    const used = Number((await this.options.redis.get(key)) ?? 0);
+    // Checked before writing, so a runaway loop stops before it exceeds the cap. Only created
+    // comments count; edits of existing ones are free while the breaker is not tripped.
+    if (used >= this.options.perHour) {
+      await this.trip(issue);
+      throw new LoopBreakerTripped(`${issue.owner}/${issue.repo}#${issue.number}`);
+    }
+    const result = await this.options.gitea.ensureComment(issue.owner, issue.repo, issue.number, marker, body);
+    if (result.created) {
+      const count = await this.options.redis.incr(key);
+      if (count === 1) await this.options.redis.expire(key, 2 * 60 * 60);
+      if (count >= this.options.perHour) await this.trip(issue);
+    }
+    return result.id;
+  }
+
+  private windowKey(issue: IssueRef): string {
+    const hour = Math.floor(this.now() / 3_600_000);
+    return `${this.options.keyPrefix}:breaker:${issue.owner}/${issue.repo}#${issue.number}:${hour}`;
+  }
+
+  private async trip(issue: IssueRef): Promise<void> {
+    const flag = `${this.windowKey(issue)}:tripped`;
+    if ((await this.options.redis.set(flag, '1', 'EX', 2 * 60 * 60, 'NX')) !== 'OK') return;
+    this.options.log.warn({ issue }, 'loop breaker tripped');
+    await this.options.gitea.addLabels(issue.owner, issue.repo, issue.number, [statusLabel('failed')]);
+    await this.options.gitea.ensureComment(
+      issue.owner,
+      issue.repo,
+      issue.number,
+      { kind: 'breaker', attrs: { hour: Math.floor(this.now() / 3_600_000) } },
+      [
+        '### ⛔ AiWorker paused on this issue',
+        '',
+        `AiWorker wrote ${this.options.perHour} comments here within an hour, which looks like a loop, so it stopped commenting for the rest of the hour.`,
+        'Commands are still recorded; comments resume after the hour, with the next command or `/status`. If this keeps happening, please tell whoever runs AiWorker here.',
+      ].join('\n'),
+    );
+  }
+}

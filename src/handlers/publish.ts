@@ -1,0 +1,128 @@
+import { withNamedLock } from '../db/named-lock.ts';
+import {
+  getRepoById,
+  getTask,
+  listQuestions,
+  listSpecs,
+  type QuestionRow,
+  type RepoRow,
+  type SpecRow,
+  type TaskRow,
+} from '../db/tasks.ts';
+import { parseStatusLabel, STATUS_LABEL_SCOPE } from '../gitea/labels.ts';
+import { oneLine } from '../spec/render/markdown.ts';
+import { renderQuestionsComment } from '../spec/render/questions.ts';
+import { renderSpecComment } from '../spec/render/spec.ts';
+import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
+import type { BotDeps } from './bot.ts';
+import type { IssueRef } from './comment-writer.ts';
+import { statusLabelFor, type TaskState } from './lifecycle.ts';
+
+/**
+ * Makes Gitea show what the database holds for a feature: its status label, the questions
+ * comment of each round (with the answers so far), and the spec comment (edited in place).
+ *
+ * Publishing is idempotent and always safe to repeat, so every handler and job ends with it:
+ * a crash between a committed transition and its comment is repaired by the next publish
+ * (a retry, a redelivery, or the next event on the issue). Publishes of one issue are
+ * serialised across processes by a named lock, so two of them never both create a comment.
+ */
+export async function publishFeature(deps: BotDeps, taskId: number): Promise<void> {
+  const first = await getTask(deps.db, taskId);
+  const repo = await getRepoById(deps.db, first.repoId);
+  await withIssueLock(deps, repo, first.issueNumber, async () => {
+    const task = await getTask(deps.db, taskId); // re-read under the lock
+    const issue: IssueRef = { owner: repo.owner, repo: repo.name, number: task.issueNumber };
+    await syncStatusLabel(deps, issue, task.state as TaskState);
+    const questions = await listQuestions(deps.db, task.id);
+    for (const round of [...new Set(questions.map((q) => q.round))]) {
+      await deps.comments.ensure(
+        issue,
+        { kind: 'questions', attrs: { task: task.issueNumber, round } },
+        renderQuestionsWithAnswers(task, repo, round, questions.filter((q) => q.round === round)),
+      );
+    }
+    const specs = await listSpecs(deps.db, task.id);
+    const latest = specs.at(-1);
+    if (latest) {
+      await deps.comments.ensure(
+        issue,
+        { kind: 'spec', attrs: { task: task.issueNumber } },
+        renderSpecComment({
+          spec: specFromRow(latest),
+          version: latest.version,
+          status: latest.approvedAt ? 'approved' : 'review',
+          approvedBy: latest.approvedBy,
+          history: specs.map((s) => ({ version: s.version, changeSummary: s.changeSummary ?? '' })),
+        }),
+      );
+    }
+    if (task.state === 'stopped') {
+      await deps.comments.ensure(
+        issue,
+        { kind: 'notice', attrs: { task: task.issueNumber, event: 'stopped', v: task.stateVersion } },
+        'AiWorker stopped here because the trigger label was removed. Add it again to continue where the conversation left off.',
+      );
+    }
+  });
+}
+
+/** Serialises every write to one issue (Gitea comments, labels) across all workers. */
+export function withIssueLock<T>(deps: Pick<BotDeps, 'pool'>, repo: Pick<RepoRow, 'fullName'>, issueNumber: number, fn: () => Promise<T>): Promise<T> {
+  return withNamedLock(deps.pool, `aiworker:issue:${repo.fullName}#${issueNumber}`, fn, { timeoutSeconds: 60 });
+}
+
+/** Puts the state's `ai-status/*` label on the issue (Gitea drops the other exclusive ones). */
+export async function syncStatusLabel(deps: Pick<BotDeps, 'gitea'>, issue: IssueRef, state: TaskState): Promise<void> {
+  const wanted = statusLabelFor(state);
+  const current = await deps.gitea.getIssue(issue.owner, issue.repo, issue.number);
+  const statusLabels = current.labels.map((l) => l.name).filter((name) => parseStatusLabel(name) !== null);
+  if (wanted && !statusLabels.includes(wanted)) {
+    await deps.gitea.addLabels(issue.owner, issue.repo, issue.number, [wanted]);
+  }
+  for (const name of statusLabels) {
+    if (name !== wanted && name.startsWith(`${STATUS_LABEL_SCOPE}/`)) {
+      await deps.gitea.removeLabel(issue.owner, issue.repo, issue.number, name);
+    }
+  }
+}
+
+export function specFromRow(row: SpecRow): Spec {
+  return {
+    title: row.title,
+    summary: row.summary ?? '',
+    goals: row.goals,
+    context: row.context,
+    architecture: row.architecture,
+    edgeCases: row.edgeCases,
+    acceptanceCriteria: row.acceptanceCriteria,
+    estimatedComplexity: row.estimatedComplexity,
+    assumptions: row.assumptions,
+    changeSummary: row.changeSummary ?? '',
+  };
+}
+
+export function featureTypeOf(task: Pick<TaskRow, 'featureType'>): FeatureType {
+  return (FEATURE_TYPES as readonly string[]).includes(task.featureType ?? '') ? (task.featureType as FeatureType) : 'general';
+}
+
+function renderQuestionsWithAnswers(task: TaskRow, repo: RepoRow, round: number, questions: QuestionRow[]): string {
+  const body = renderQuestionsComment({
+    questions: questions.map((q) => ({ question: q.question, why: q.why, options: q.options, assumption: q.assumption ?? '' })),
+    round,
+    featureType: featureTypeOf(task),
+    context: { repo: repo.fullName, stackSummary: task.stackSummary ?? '' },
+  });
+  const answered = questions.filter((q) => q.answer !== null);
+  if (answered.length === 0) return body;
+  const open = questions.filter((q) => q.answer === null).map((q) => q.ordinal);
+  return [
+    body,
+    '',
+    '---',
+    `**Answers so far** (${answered.length} of ${questions.length}):`,
+    '',
+    ...answered.map((q) => `- ✅ **${q.ordinal}.** ${oneLine(q.answer ?? '')} — @${q.answeredBy}`),
+    ...(open.length > 0 ? ['', `Still open: ${open.map((n) => `**${n}**`).join(', ')}.`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,106 @@
+import { createFeatureTask, findTask, updateTaskFields, withLockedTask, applyFeatureEvent } from '../db/tasks.ts';
+import { DEFAULT_TRIGGER_LABEL } from '../gitea/labels.ts';
+import type { BotDeps } from './bot.ts';
+import type { EventContext } from './context.ts';
+import type { HandlerRegistry } from './registry.ts';
+import { ensureWorkScheduled } from './planning-jobs.ts';
+import { publishFeature, withIssueLock } from './publish.ts';
+import { settingsFor } from './settings-gate.ts';
+import type { RepoRef, WebhookPayload } from './payloads.ts';
+
+/**
+ * The trigger label starts, stops and resumes a conversation. Gitea reports label changes as
+ * `label_updated`/`label_cleared` without saying which label changed, so the label's presence
+ * is compared with what the task row remembers: the (issue, label state) pair is the cause, and
+ * a replay of the same state changes nothing.
+ */
+export function registerTriggerHandlers(app: HandlerRegistry, deps: BotDeps): void {
+  app.on(['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'], (ctx) =>
+    onIssueLabels(deps, ctx),
+  );
+  app.on(['pull_request.opened', 'pull_request_label.label_updated'], (ctx) => onPullRequestLabels(deps, ctx));
+}
+
+interface IssueView {
+  number: number;
+  id: number | null;
+  title: string;
+  author: string;
+  labels: string[];
+}
+
+function issueOf(payload: WebhookPayload, key: 'issue' | 'pull_request'): IssueView | null {
+  const raw = (payload as Record<string, unknown>)[key] as
+    | { number?: number; id?: number; title?: string; user?: { login?: string }; labels?: Array<{ name?: string }> | null }
+    | undefined;
+  if (!raw || typeof raw.number !== 'number') return null;
+  return {
+    number: raw.number,
+    id: typeof raw.id === 'number' ? raw.id : null,
+    title: raw.title ?? '',
+    author: raw.user?.login ?? '',
+    labels: (raw.labels ?? []).map((l) => l.name ?? '').filter(Boolean),
+  };
+}
+
+async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
+  const issue = issueOf(ctx.payload, 'issue');
+  if (!ctx.repo || !issue) return;
+  const repoRef: RepoRef = ctx.repo;
+  const ref = { owner: repoRef.owner, repo: repoRef.name, number: issue.number };
+  // Only an issue that asks for the bot hears about a broken config file; with the file broken
+  // the configured trigger is unknown, so the default one is what counts.
+  const gate = await settingsFor(deps, repoRef, issue.labels.includes(DEFAULT_TRIGGER_LABEL) ? ref : null);
+  if (!gate) return;
+  const { repo, config } = gate;
+  const present = issue.labels.includes(config.triggerLabel);
+  const existing = await findTask(deps.db, repo.id, issue.number);
+  if (existing && existing.kind !== 'feature') return;
+
+  if (!existing) {
+    if (!present) return;
+    const { task, created } = await createFeatureTask(deps.db, {
+      repoId: repo.id,
+      issueNumber: issue.number,
+      issueId: issue.id,
+      title: issue.title,
+      author: issue.author,
+    });
+    ctx.log.info({ taskId: task.id, created }, created ? 'conversation started' : 'conversation already started');
+    await withIssueLock(deps, repo, issue.number, () => deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'));
+    await ensureWorkScheduled(deps, task, ctx.deliveryId);
+    await publishFeature(deps, task.id);
+    return;
+  }
+
+  if (present !== existing.triggerLabelPresent) {
+    const changed = await withLockedTask(deps.db, existing.id, async (tx, task) => {
+      if (task.triggerLabelPresent === present) return null; // a concurrent replay got here first
+      await updateTaskFields(tx, task.id, { triggerLabelPresent: present });
+      const result = await applyFeatureEvent(
+        tx,
+        { ...task, triggerLabelPresent: present },
+        present ? { type: 'trigger_restored', pausedState: (task.pausedState as never) ?? null } : { type: 'trigger_removed' },
+      );
+      return result.ok ? result.task : null;
+    });
+    ctx.log.info({ present, state: changed?.state }, present ? 'trigger label restored' : 'trigger label removed');
+    if (changed) await ensureWorkScheduled(deps, changed, ctx.deliveryId);
+  }
+  await publishFeature(deps, existing.id);
+}
+
+async function onPullRequestLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
+  const pr = issueOf(ctx.payload, 'pull_request');
+  if (!ctx.repo || !pr) return;
+  const gate = await settingsFor(deps, ctx.repo, null);
+  if (!gate || !pr.labels.includes(gate.config.triggerLabel)) return;
+  const ref = { owner: ctx.repo.owner, repo: ctx.repo.name, number: pr.number };
+  await withIssueLock(deps, gate.repo, pr.number, () =>
+    deps.comments.ensure(
+      ref,
+      { kind: 'notice', attrs: { pr: pr.number, event: 'pr-ignored' } },
+      `AiWorker works from issues, not pull requests: the \`${gate.config.triggerLabel}\` label is ignored here. Open an issue describing the feature and label it \`${gate.config.triggerLabel}\`.`,
+    ),
+  );
+}

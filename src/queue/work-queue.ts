@@ -1,0 +1,155 @@
+import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from '../config/logger.ts';
+import { DEFAULT_QUEUE_PREFIX } from './delivery-job.ts';
+import { describeError, isRetryable, toError } from './errors.ts';
+import { createWorkerRedis, logConnectionState } from './redis-connections.ts';
+import { BACKOFF_TYPE, computeRetryDelay, DEFAULT_BACKOFF_MS, KEEP_COMPLETED, KEEP_FAILED } from './retry-policy.ts';
+
+/**
+ * Long work that must not run inside a webhook delivery: planner (LLM) calls, decomposition,
+ * agent dispatch. A job is keyed by (kind, task, state version), so the same step of the same
+ * state is queued once however often it is asked for, and a result computed for an older
+ * version is discarded by its processor.
+ */
+
+export const WORK_QUEUE_NAME = 'work';
+
+export const WORK_KINDS = ['questions', 'spec', 'decompose', 'dispatch', 'sync'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
+
+export interface WorkJob {
+  kind: WorkKind;
+  taskId: number;
+  /** The task's state version the job was queued for. */
+  version: number;
+  /** The delivery that caused it, for logs. */
+  deliveryId?: string;
+}
+
+export function workJobId(job: Pick<WorkJob, 'kind' | 'taskId' | 'version'>): string {
+  return `${job.kind}-${job.taskId}-${job.version}`;
+}
+
+export interface WorkQueue {
+  enqueue(job: WorkJob): Promise<void>;
+  readonly queue: Queue<WorkJob>;
+  close(): Promise<void>;
+}
+
+export interface WorkQueueOptions {
+  prefix?: string;
+  attempts?: number;
+  backoffMs?: number;
+  logger?: Logger;
+}
+
+export function createWorkQueue(redisUrl: string, options: WorkQueueOptions = {}): WorkQueue {
+  const redis = createWorkerRedis(redisUrl, { name: 'aiworker:work-producer' });
+  if (options.logger) logConnectionState(redis, options.logger, 'work-producer');
+  else redis.on('error', () => undefined);
+  const queue = new Queue<WorkJob>(WORK_QUEUE_NAME, {
+    connection: redis,
+    prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
+    defaultJobOptions: {
+      attempts: options.attempts ?? 6,
+      backoff: { type: BACKOFF_TYPE, delay: options.backoffMs ?? DEFAULT_BACKOFF_MS },
+      removeOnComplete: KEEP_COMPLETED,
+      removeOnFail: KEEP_FAILED,
+    },
+  });
+  queue.on('error', () => undefined);
+  return {
+    queue,
+    async enqueue(job) {
+      await queue.add(job.kind, job, { jobId: workJobId(job) });
+    },
+    async close() {
+      await queue.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+export interface WorkContext {
+  log: Logger;
+  signal: AbortSignal;
+  attempt: number;
+}
+
+export type WorkProcessor = (job: WorkJob, context: WorkContext) => Promise<void>;
+
+export interface WorkWorkerOptions {
+  redisUrl: string;
+  prefix?: string;
+  concurrency?: number;
+  processors: Partial<Record<WorkKind, WorkProcessor>>;
+  logger: Logger;
+  /** Called once a job has failed for good (permanent error, or retries exhausted). */
+  onPermanentFailure?: (job: WorkJob, error: Error, log: Logger) => Promise<void>;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export interface WorkWorker {
+  readonly worker: Worker<WorkJob>;
+  waitUntilReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startWorkWorker(options: WorkWorkerOptions): WorkWorker {
+  const logger = options.logger.child({ component: 'work-worker' });
+  const redis = createWorkerRedis(options.redisUrl, { name: 'aiworker:work-worker' });
+  logConnectionState(redis, logger, 'work-worker');
+
+  const processor = async (job: Job<WorkJob>, _token?: string, signal?: AbortSignal): Promise<void> => {
+    const data = job.data;
+    const log = logger.child({ job: job.id, kind: data.kind, taskId: data.taskId, version: data.version, deliveryId: data.deliveryId });
+    const run = options.processors[data.kind];
+    if (!run) throw new UnrecoverableError(`no processor for work of kind ${data.kind}`);
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    const started = Date.now();
+    try {
+      await run(data, { log, signal: signal ?? new AbortController().signal, attempt });
+      log.debug({ ms: Date.now() - started }, 'work done');
+    } catch (thrown) {
+      const error = toError(thrown);
+      const retry = isRetryable(error) && attempt < maxAttempts;
+      log[retry ? 'warn' : 'error']({ err: error, attempt, maxAttempts }, retry ? 'work failed; will retry' : 'work failed for good');
+      if (retry) throw error;
+      if (options.onPermanentFailure) {
+        await options.onPermanentFailure(data, error, log).catch((hookError: unknown) =>
+          log.error({ err: hookError }, 'could not report a failed job'),
+        );
+      }
+      throw new UnrecoverableError(describeError(error));
+    }
+  };
+
+  const worker = new Worker<WorkJob>(WORK_QUEUE_NAME, processor, {
+    connection: redis,
+    prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
+    concurrency: options.concurrency ?? 4,
+    lockDuration: options.lockDurationMs ?? 60_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 2,
+    settings: {
+      backoffStrategy: (attemptsMade, _type, error, job) => {
+        const backoff = job?.opts.backoff;
+        const base = typeof backoff === 'object' && backoff?.delay !== undefined ? backoff.delay : DEFAULT_BACKOFF_MS;
+        return computeRetryDelay(attemptsMade, base, error);
+      },
+    },
+  });
+  worker.on('error', (error) => logger.error({ err: error }, 'work worker error'));
+  return {
+    worker,
+    waitUntilReady: async () => {
+      await worker.waitUntilReady();
+    },
+    async close() {
+      await worker.close();
+      redis.disconnect();
+    },
+  };
+}
