@@ -1,0 +1,260 @@
+import type { V1Job, Watch } from '@kubernetes/client-node';
+import type { Logger } from '../../../config/logger.ts';
+import type { RunPhase, RunStatus } from '../types.ts';
+import type { AgentNamespaceApi } from './agent-api.ts';
+import { MANAGED_SELECTOR, RUN_ID_LABEL, runIdFromJobName } from './labels.ts';
+import { isTerminal, jobPhase, jobRunStatus } from './status.ts';
+
+/**
+ * Follows the runner's Jobs and calls back when a run's phase changes, list-then-watch like
+ * an informer: a full list gives the state and a resource version, a watch from that
+ * version streams changes. A watch that ends (server timeout, network error, 410 Gone when
+ * the version has been compacted) is replaced by a fresh list and a new watch; a periodic
+ * re-list catches anything a watch missed. The first list reports every run once.
+ */
+
+export type PhaseListener = (externalId: string, runId: number, status: RunStatus) => void;
+
+export interface JobWatcherOptions {
+  api: AgentNamespaceApi;
+  watch: Watch;
+  /** Full status of a Job whose phase changed (exit code and log tail for ended runs). */
+  describe: (job: V1Job) => Promise<RunStatus>;
+  onChange: PhaseListener;
+  logger: Logger;
+  resyncMs: number;
+  retryMs: { initial: number; max: number };
+  /** Runs after every successful list (the runner sweeps orphaned Secrets there). */
+  afterList?: () => Promise<void>;
+}
+
+interface Known {
+  runId: number;
+  phase: RunPhase;
+  resourceVersion: string | undefined;
+}
+
+interface WatchEventObject {
+  metadata?: { name?: string; resourceVersion?: string };
+  code?: number;
+  message?: string;
+}
+
+/** Resource versions are opaque strings; etcd's are integers, and only those are compared. */
+function olderOrSame(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined || !/^\d+$/.test(a) || !/^\d+$/.test(b)) return true;
+  return BigInt(a) <= BigInt(b);
+}
+
+function runIdOf(job: V1Job): number | null {
+  const fromLabel = Number(job.metadata?.labels?.[RUN_ID_LABEL]);
+  if (Number.isSafeInteger(fromLabel) && fromLabel > 0) return fromLabel;
+  return runIdFromJobName(job.metadata?.name ?? '');
+}
+
+export class JobWatcher {
+  private readonly known = new Map<string, Known>();
+  private resourceVersion: string | undefined;
+  private controller: AbortController | undefined;
+  /** Bumped for each new watch, so callbacks of a replaced watch are ignored. */
+  private generation = 0;
+  private failures = 0;
+  private stopped = false;
+  private syncing: Promise<boolean> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private resyncTimer: NodeJS.Timeout | undefined;
+  /** Callbacks go out one at a time, in the order the changes were seen. */
+  private delivery: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: JobWatcherOptions) {}
+
+  private get path(): string {
+    return `/apis/batch/v1/namespaces/${encodeURIComponent(this.options.api.namespace)}/jobs`;
+  }
+
+  start(): void {
+    this.restart();
+    this.resyncTimer = setInterval(() => {
+      void this.relist();
+    }, this.options.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.generation += 1;
+    this.controller?.abort();
+    this.controller = undefined;
+    clearTimeout(this.retryTimer);
+    clearInterval(this.resyncTimer);
+  }
+
+  /** Resolves once every change seen so far has been delivered. */
+  idle(): Promise<void> {
+    return this.delivery;
+  }
+
+  /** Fresh list, then a new watch from its resource version. */
+  private restart(): void {
+    if (this.stopped) return;
+    this.generation += 1;
+    this.controller?.abort();
+    this.controller = undefined;
+    void this.relist().then((listed) => {
+      if (listed) this.openWatch();
+      else this.retryLater();
+    });
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
+    const { initial, max } = this.options.retryMs;
+    const delay = Math.min(max, initial * 2 ** Math.min(this.failures, 16));
+    this.failures += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.restart(), delay);
+    this.retryTimer.unref();
+  }
+
+  /** Lists every Job and reports what changed since the last look. False when the list failed. */
+  private relist(): Promise<boolean> {
+    if (this.syncing) return this.syncing;
+    this.syncing = this.listOnce()
+      .then(
+        () => true,
+        (error: unknown) => {
+          this.options.logger.warn({ err: error }, 'kubernetes runner: listing Jobs failed; will retry');
+          return false;
+        },
+      )
+      .finally(() => {
+        this.syncing = undefined;
+      });
+    return this.syncing;
+  }
+
+  private async listOnce(): Promise<void> {
+    const list = await this.options.api.listJobs(MANAGED_SELECTOR);
+    if (this.stopped) return;
+    const seen = new Set<string>();
+    for (const job of list.items) {
+      const name = job.metadata?.name;
+      if (!name) continue;
+      seen.add(name);
+      const known = this.known.get(name);
+      // A watch event newer than this list has already been applied.
+      if (known && !olderOrSame(known.resourceVersion, job.metadata?.resourceVersion)) continue;
+      this.observe(job);
+    }
+    for (const [name, known] of this.known) {
+      if (!seen.has(name) && olderOrSame(known.resourceVersion, list.resourceVersion)) {
+        this.vanished(name, list.resourceVersion);
+      }
+    }
+    if (list.resourceVersion) this.resourceVersion = list.resourceVersion;
+    await this.options.afterList?.().catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, 'kubernetes runner: cleanup after listing Jobs failed');
+    });
+  }
+
+  private openWatch(): void {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    const current = () => generation === this.generation && !this.stopped;
+    let expired = false;
+    const query: Record<string, string | boolean> = {
+      labelSelector: MANAGED_SELECTOR,
+      allowWatchBookmarks: true,
+    };
+    if (this.resourceVersion) query.resourceVersion = this.resourceVersion;
+    this.options.watch
+      .watch(
+        this.path,
+        query,
+        (type: string, object: V1Job & WatchEventObject) => {
+          if (!current()) return;
+          if (type === 'ERROR') {
+            // 410 Gone: the version we resumed from is compacted; only a fresh list helps.
+            expired = object.code === 410;
+            this.options.logger.info(
+              { code: object.code, message: object.message },
+              'kubernetes runner: Job watch ended by the API server',
+            );
+            return;
+          }
+          const rv = object.metadata?.resourceVersion;
+          if (rv) this.resourceVersion = rv;
+          if (type === 'BOOKMARK') return;
+          this.failures = 0;
+          if (type === 'DELETED') this.vanished(object.metadata?.name ?? '', rv);
+          else if (type === 'ADDED' || type === 'MODIFIED') this.observe(object);
+        },
+        (error: unknown) => {
+          if (!current()) return;
+          this.controller = undefined;
+          if (error || expired) {
+            if (error) this.options.logger.warn({ err: error }, 'kubernetes runner: Job watch failed');
+            this.retryLater();
+          } else {
+            // A normal end (the server's watch timeout): list again and carry on.
+            this.failures = 0;
+            this.restart();
+          }
+        },
+      )
+      .then(
+        (controller) => {
+          if (current()) this.controller = controller;
+          else controller.abort();
+        },
+        (error: unknown) => {
+          if (!current()) return;
+          this.options.logger.warn({ err: error }, 'kubernetes runner: could not open a Job watch');
+          this.retryLater();
+        },
+      );
+  }
+
+  private observe(job: V1Job): void {
+    const name = job.metadata?.name;
+    const runId = runIdOf(job);
+    if (!name || runId === null) return;
+    const phase = jobPhase(job);
+    const previous = this.known.get(name);
+    this.known.set(name, { runId, phase, resourceVersion: job.metadata?.resourceVersion });
+    if (previous?.phase === phase) return;
+    this.deliver(name, runId, async () => {
+      try {
+        return await this.options.describe(job);
+      } catch (error) {
+        this.options.logger.warn({ err: error, job: name }, 'kubernetes runner: could not read run details');
+        return jobRunStatus(job);
+      }
+    });
+  }
+
+  private vanished(name: string, resourceVersion: string | undefined): void {
+    const previous = this.known.get(name);
+    if (!previous) return;
+    this.known.delete(name);
+    if (resourceVersion) this.resourceVersion = resourceVersion;
+    // A finished Job removed by its TTL changes nothing; an unfinished one was stopped.
+    if (isTerminal(previous.phase)) return;
+    this.deliver(name, previous.runId, async () => ({
+      phase: 'cancelled',
+      message: 'the Job was deleted before it finished',
+    }));
+  }
+
+  private deliver(name: string, runId: number, status: () => Promise<RunStatus>): void {
+    this.delivery = this.delivery.then(async () => {
+      const value = await status();
+      if (this.stopped) return;
+      try {
+        this.options.onChange(name, runId, value);
+      } catch (error) {
+        this.options.logger.error({ err: error, job: name }, 'kubernetes runner: phase listener threw');
+      }
+    });
+  }
+}
