@@ -1,10 +1,10 @@
 import { listQuestions, recordAnswer } from '../db/tasks.ts';
 import { extractAnswers } from './answers.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 import { transitionByCommand } from './transition.ts';
 
-export const answerCommand: CommandDescriptor = describe('answer', {
+export const answerCommand: CommandDescriptor = describeCommand('answer', {
   states: ['clarifying'],
   async run(ctx) {
     const task = await requireFeature(ctx);

@@ -1,6 +1,6 @@
 import { latestSpec, markSpecApproved } from '../db/tasks.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 import { transitionByCommand } from './transition.ts';
 
 /**
@@ -8,7 +8,7 @@ import { transitionByCommand } from './transition.ts';
  * with `vN`, only that version can be approved; without it, only the version that was current
  * when the comment was written — a version posted later has not been read by the approver.
  */
-export const approveSpecCommand: CommandDescriptor = describe('approve-spec', {
+export const approveSpecCommand: CommandDescriptor = describeCommand('approve-spec', {
   states: ['spec_review'],
   async run(ctx) {
     const task = await requireFeature(ctx);
@@ -29,7 +29,8 @@ export const approveSpecCommand: CommandDescriptor = describe('approve-spec', {
               : `v${named} is not the latest version — v${spec.version} is. Read it, then \`/approve-spec v${spec.version}\``,
         };
       }
-      if (named === null && spec.createdAt.getTime() > ctx.comment.createdAt.getTime()) {
+      // Gitea stamps comments to the second, so only a version from a later second counts as unseen.
+      if (named === null && Math.floor(spec.createdAt.getTime() / 1000) > Math.floor(ctx.comment.createdAt.getTime() / 1000)) {
         return {
           refuse: `v${spec.version} was posted after your comment, so it is not the version you read. Read it, then \`/approve-spec v${spec.version}\``,
         };

@@ -1,8 +1,8 @@
 import type { CommandDescriptor } from './context.ts';
 import { renderHelp } from './help.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 
-export const helpCommand: CommandDescriptor = describe('help', {
+export const helpCommand: CommandDescriptor = describeCommand('help', {
   states: 'any',
   async run(ctx) {
     await ctx.reply(renderHelp(ctx.registry.entries(), { overrides: ctx.config.permissions, repo: ctx.repo.fullName }));

@@ -34,16 +34,6 @@ export class CommandRegistry {
   }
 }
 
-/** Builds a descriptor from its catalog entry plus behaviour. */
-export function describe(
-  name: string,
-  behaviour: Pick<CommandDescriptor, 'states' | 'run'>,
-): CommandDescriptor {
-  const entry = findCommand(name);
-  if (!entry) throw new Error(`/${name} is not in the command catalog`);
-  return { name, usage: entry.usage, examples: entry.examples, permission: entry.permission, ...behaviour };
-}
-
 export function conversationCommands(): CommandRegistry {
   return new CommandRegistry()
     .register(helpCommand)

@@ -1,11 +1,11 @@
 import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 import { transitionByCommand } from './transition.ts';
 
 const MAX_FEEDBACK = 8_000;
 
 /** `/revise-spec <feedback>`: a new spec version that applies the feedback. */
-export const reviseSpecCommand: CommandDescriptor = describe('revise-spec', {
+export const reviseSpecCommand: CommandDescriptor = describeCommand('revise-spec', {
   states: ['spec_review'],
   async run(ctx) {
     const task = await requireFeature(ctx);

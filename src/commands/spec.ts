@@ -1,9 +1,9 @@
 import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 import { transitionByCommand } from './transition.ts';
 
 /** `/spec`: write the spec now; unanswered questions become stated assumptions. */
-export const specCommand: CommandDescriptor = describe('spec', {
+export const specCommand: CommandDescriptor = describeCommand('spec', {
   states: ['clarifying', 'failed'],
   async run(ctx) {
     const task = await requireFeature(ctx);

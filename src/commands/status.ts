@@ -2,9 +2,9 @@ import { loadSpending } from '../spec/budget.ts';
 import { describeState } from '../handlers/lifecycle.ts';
 import { latestSpec, listQuestions } from '../db/tasks.ts';
 import type { CommandDescriptor } from './context.ts';
-import { describe } from './registry.ts';
+import { describeCommand } from './descriptor.ts';
 
-export const statusCommand: CommandDescriptor = describe('status', {
+export const statusCommand: CommandDescriptor = describeCommand('status', {
   states: 'any',
   async run(ctx) {
     const task = ctx.task;
