@@ -38,7 +38,7 @@ interface Rule {
 }
 
 const TITLE_WEIGHT = 2.5;
-const THRESHOLD = 2.5;
+const THRESHOLD = 3;
 const INTENT_THRESHOLD = 5;
 const AREA_THRESHOLD = 4;
 
@@ -326,7 +326,9 @@ export function classifyFeature(title: string, body: string, ctx: RepoContext): 
       scores,
     };
   }
-  const runnerUp = ranked.find(([id]) => id !== winner![0])?.[1] ?? 0;
+  // An intent competes with the other intent, not with the area it touches.
+  const isIntent = INTENTS.includes(winner[0]);
+  const runnerUp = ranked.find(([id]) => id !== winner![0] && (!isIntent || INTENTS.includes(id)))?.[1] ?? 0;
   const confidence = round(Math.min(0.99, winner[1] / (winner[1] + runnerUp + 2)));
   const template = winner[0];
   return {
