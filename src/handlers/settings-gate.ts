@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import { type RepoConfig, renderConfigErrorComment } from '../config/repo-config.ts';
 import { repos } from '../db/schema.ts';
 import { upsertRepo, type RepoRow } from '../db/tasks.ts';
@@ -29,18 +29,24 @@ export async function settingsFor(
     }
     return { repo, config: settings.config };
   }
-  const alreadyReported = repo.configSha === settings.contentHash;
-  deps.log.warn({ repo: repo.fullName, problems: settings.problems, alreadyReported }, 'invalid .gitea/aiworker.yaml');
-  if (!alreadyReported && issue) {
+  deps.log.warn({ repo: repo.fullName, problems: settings.problems }, 'invalid .gitea/aiworker.yaml');
+  if (!issue) return null;
+  // Claim the report for this version of the file atomically: of two events racing here,
+  // exactly one posts it. If posting fails, the claim is undone so a retry posts it.
+  const [claim] = await deps.db
+    .update(repos)
+    .set({ configSha: settings.contentHash, configError: settings.problems.join('\n') })
+    .where(and(eq(repos.id, repo.id), or(isNull(repos.configSha), ne(repos.configSha, settings.contentHash))));
+  if ((claim as { affectedRows?: number }).affectedRows !== 1) return null;
+  try {
     await deps.comments.ensure(
       issue,
       { kind: 'config-error', attrs: { file: settings.contentHash } },
       renderConfigErrorComment(settings.problems, null),
     );
-    await deps.db
-      .update(repos)
-      .set({ configSha: settings.contentHash, configError: settings.problems.join('\n') })
-      .where(eq(repos.id, repo.id));
+  } catch (error) {
+    await deps.db.update(repos).set({ configSha: null }).where(eq(repos.id, repo.id));
+    throw error;
   }
   return null;
 }
