@@ -7,7 +7,7 @@ import type { Actor, RepoRef } from '../handlers/payloads.ts';
 import type { HandlerObserver, HandlerRegistry } from '../handlers/registry.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
 import type { DeliveryRecord, DeliveryStore } from './delivery-store.ts';
-import { describeError, isRetryable, PermanentError, toError } from './errors.ts';
+import { describeError, isRetryable, toError } from './errors.ts';
 
 /**
  * What a worker does with one delivery, independent of BullMQ: skip it if it already ran,
@@ -84,7 +84,7 @@ export async function processDelivery(
   };
 
   try {
-    if (data.trimmed || data.rawPayload === '') {
+    if (data.payload === null) {
       return finish({ kind: 'done', outcome: 'skipped', reason: 'already processed (payload trimmed)' });
     }
     const settled = await deps.store.settledOutcome(data.deliveryId);
@@ -92,7 +92,7 @@ export async function processDelivery(
       log.debug({ outcome: settled }, 'delivery already settled; skipping');
       return finish({ kind: 'done', outcome: 'skipped', reason: `already ${settled}` });
     }
-    event = parseGiteaEvent(data, parsePayload(data));
+    event = parseGiteaEvent(data, data.payload);
     record = recordOf(event, data);
     log = log.child({
       action: event.action,
@@ -195,14 +195,6 @@ async function settle(
 ): Promise<DeliveryVerdict> {
   await deps.store.settle(record, { outcome, reason, durationMs: performance.now() - started });
   return { kind: 'done', outcome, reason };
-}
-
-function parsePayload(data: DeliveryJobData): unknown {
-  try {
-    return JSON.parse(data.rawPayload);
-  } catch (error) {
-    throw new PermanentError(`delivery ${data.deliveryId}: the stored payload is not JSON`, { cause: error });
-  }
 }
 
 function baseRecord(data: DeliveryJobData): DeliveryRecord {

@@ -87,7 +87,7 @@ export function createDeliveryQueue(redisUrl: string, options: DeliveryQueueOpti
       event: delivery.event,
       eventType: delivery.eventType,
       receivedAt: delivery.receivedAt,
-      rawPayload: delivery.rawPayload,
+      payload: delivery.payload,
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

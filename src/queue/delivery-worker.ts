@@ -154,7 +154,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 /** A finished job keeps only its metadata: its id still blocks duplicates, its payload is no longer needed. */
 async function trimPayload(job: Job<DeliveryJobData>, logger: Logger): Promise<void> {
   try {
-    await job.updateData({ ...job.data, rawPayload: '', trimmed: true });
+    await job.updateData({ ...job.data, payload: null });
   } catch (error) {
     // The delivery is handled and recorded; a kept payload only costs memory until removal.
     logger.warn({ err: error, deliveryId: job.id }, 'could not trim the payload of a finished delivery job');

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { Logger } from '../config/logger.ts';
 import { createOpsRouter, type ReadinessChecks } from './health.ts';
@@ -19,6 +20,16 @@ export interface HttpAppOptions {
   routers?: Array<{ path: string; handler: RequestHandler }>;
 }
 
+type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The webhook handler of each app, for `listen()`: it sends POST /webhooks/gitea straight to
+ * it, before express. Express 5 re-prototypes every request and response it handles, which
+ * costs more CPU than verifying and enqueueing a delivery (see docs/benchmarks.md); the
+ * handler uses only Node's own request API, so both paths behave identically.
+ */
+const webhookFastPaths = new WeakMap<Express, NodeHandler>();
+
 /**
  * The HTTP side of AiWorker: the webhook endpoint, health, readiness and metrics. No body
  * parser is installed globally: the webhook reads its raw bytes itself, and extra routers
@@ -30,16 +41,25 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('etag');
   app.set('trust proxy', false);
 
-  app.post(
-    WEBHOOK_PATH,
-    createWebhookHandler({
-      secret: options.webhookSecret,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      enqueue: options.enqueue,
-      recordDelivery: (event, outcome, seconds) => options.metrics.recordDelivery(event, outcome, seconds),
-      logger: options.logger,
-    }),
-  );
+  const webhook = createWebhookHandler({
+    secret: options.webhookSecret,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    enqueue: options.enqueue,
+    recordDelivery: (event, outcome, seconds) => options.metrics.recordDelivery(event, outcome, seconds),
+    logger: options.logger,
+  });
+  const onWebhookError = (error: unknown, res: ServerResponse) => {
+    options.logger.error({ err: error }, 'webhook request failed');
+    if (!res.headersSent)
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
+    else res.destroy();
+  };
+  webhookFastPaths.set(app, (req, res) => {
+    webhook(req, res).catch((error: unknown) => onWebhookError(error, res));
+  });
+  app.post(WEBHOOK_PATH, (req, res, next) => {
+    webhook(req, res).catch(next);
+  });
   app.use(createOpsRouter({ readiness: options.readiness, registry: options.metrics.registry }));
   for (const { path, handler } of options.routers ?? []) app.use(path, handler);
 
@@ -56,4 +76,18 @@ export function createHttpApp(options: HttpAppOptions): Express {
   };
   app.use(onError);
   return app;
+}
+
+/**
+ * The request listener to serve `app` with: POST /webhooks/gitea goes to the webhook handler
+ * directly, everything else to express.
+ */
+export function requestListenerFor(app: Express): NodeHandler {
+  const fast = webhookFastPaths.get(app);
+  if (!fast) return app;
+  const withQuery = `${WEBHOOK_PATH}?`;
+  return (req, res) => {
+    if (req.method === 'POST' && (req.url === WEBHOOK_PATH || req.url?.startsWith(withQuery))) fast(req, res);
+    else app(req, res);
+  };
 }

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
+import { requestListenerFor } from './app.ts';
 
 export interface RunningServer {
   server: Server;
@@ -11,9 +12,9 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Starts listening; resolves once the port is bound. */
+/** Starts listening; resolves once the port is bound. Webhooks take the fast path of `requestListenerFor`. */
 export function listen(app: Express, options: { port: number; host?: string }): Promise<RunningServer> {
-  const server = createServer(app);
+  const server = createServer(requestListenerFor(app));
   // Gitea reuses connections; keep them a little longer than a typical proxy's idle timeout.
   server.keepAliveTimeout = 65_000;
   const host = options.host ?? '0.0.0.0';

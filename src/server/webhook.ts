@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from '../config/logger.ts';
 import type { IncomingDelivery } from '../queue/delivery-job.ts';
 import type { EnqueueResult } from '../queue/delivery-queue.ts';
@@ -36,14 +35,17 @@ const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const ALL_DIGITS = /^\d+$/;
 const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 
-export function createWebhookHandler(options: WebhookHandlerOptions): RequestHandler {
+/** Handles one webhook request; uses only Node's request API, so it runs with or without express. */
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { secret, maxBodyBytes, enqueue, recordDelivery, logger } = options;
   if (!secret)
     throw new Error(
       'createWebhookHandler: a webhook secret is required (unsigned deliveries are always refused)',
     );
 
-  return async (req: Request, res: Response) => {
+  return async (req, res) => {
     const started = performance.now();
     const eventType = header(req, 'x-gitea-event-type', 'x-github-event-type', 'x-gogs-event-type');
     const answer = (status: number, outcome: DeliveryOutcome, body: Record<string, string>) => {
@@ -98,10 +100,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
       return;
     }
 
-    const text = body.toString('utf8');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
       answer(400, 'bad_request', { error: 'payload is not valid JSON' });
       return;
@@ -118,7 +119,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
         event,
         eventType: eventType ?? event,
         receivedAt: Date.now(),
-        rawPayload: text,
+        payload: parsed as Record<string, unknown>,
       });
     } catch (error) {
       logger.warn({ err: error, deliveryId }, 'webhook not accepted: the queue is unavailable');

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { connectDb, type DbHandle, pingDb } from '../../src/db/client.ts';
@@ -23,6 +25,7 @@ const issueOpened = readFileSync(new URL('../../fixtures/gitea/issues.opened.jso
 
 let queue: DeliveryQueue;
 let server: RunningServer;
+let app: ReturnType<typeof createHttpApp>;
 let mariadb: DbHandle;
 const admin = createTestRedis();
 
@@ -31,7 +34,7 @@ beforeAll(async () => {
   await queue.queue.waitUntilReady();
   mariadb = connectDb(TEST_MYSQL_URL, { connectionLimit: 1 });
   const metrics = createMetrics({ processMetrics: false, queueDepth: () => queue.depth() });
-  const app = createHttpApp({
+  app = createHttpApp({
     webhookSecret: SECRET, // maxBodyBytes left at its default (5 MiB)
     enqueue: queue.enqueue,
     readiness: { mariadb: () => pingDb(mariadb.pool), redis: () => queue.ping() },
@@ -94,8 +97,8 @@ describe('POST /webhooks/gitea', () => {
       deliveryId: id,
       event: 'issues',
       eventType: 'issues',
-      rawPayload: issueOpened,
     });
+    expect(job?.data.payload).toEqual(JSON.parse(issueOpened));
     expect(job?.data.receivedAt).toBeGreaterThanOrEqual(before);
   });
 
@@ -219,6 +222,35 @@ describe('POST /webhooks/gitea', () => {
     const late = await post(issueOpened, giteaHeaders(issueOpened, id));
     expect(await late.json()).toEqual({ status: 'duplicate', deliveryId: id });
     expect(await jobCount()).toBe(1);
+  });
+});
+
+describe('the app served by express alone (without the fast path of listen())', () => {
+  it('verifies and enqueues the same way', async () => {
+    const plain = createServer(app);
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(plain.address() as AddressInfo).port}/webhooks/gitea`;
+    try {
+      const id = randomUUID();
+      const ok = await fetch(url, {
+        method: 'POST',
+        headers: giteaHeaders(issueOpened, id),
+        body: issueOpened,
+      });
+      expect(ok.status).toBe(202);
+      expect(await ok.json()).toEqual({ status: 'accepted', deliveryId: id });
+      expect((await queue.queue.getJob(id))?.data.payload).toEqual(JSON.parse(issueOpened));
+      const bad = await fetch(url, {
+        method: 'POST',
+        headers: { ...giteaHeaders(issueOpened, randomUUID()), 'x-gitea-signature': '0'.repeat(64) },
+        body: issueOpened,
+      });
+      expect(bad.status).toBe(401);
+      expect(await jobCount()).toBe(1);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 });
 

@@ -62,7 +62,7 @@ async function enqueue(id: string): Promise<void> {
     event: 'issues',
     eventType: 'issues',
     receivedAt: Date.now(),
-    rawPayload: body,
+    payload: JSON.parse(body),
   });
 }
 

@@ -179,8 +179,7 @@ describe('delivery worker', () => {
     // The finished job keeps its id (late duplicates stay no-ops) but not its payload.
     expect((await queue.queue.getJob(id))?.data).toMatchObject({
       deliveryId: id,
-      rawPayload: '',
-      trimmed: true,
+      payload: null,
     });
   });
 
