@@ -30,7 +30,7 @@ export function isSafeBranchName(name: string): boolean {
 }
 
 export function cloneUrlProblem(cloneUrl: string): string | null {
-  if (!URL.canParse(cloneUrl)) return `cloneUrl "${cloneUrl}" is not a URL`;
+  if (!URL.canParse(cloneUrl)) return `cloneUrl "${cloneUrl}" is not an http://, https:// or file:// URL`;
   const url = new URL(cloneUrl);
   if (!CLONE_PROTOCOLS.has(url.protocol)) {
     return `cloneUrl must be http://, https:// or file:// (got ${url.protocol}//)`;
