@@ -42,7 +42,7 @@ export interface RecordedRequest {
 
 export interface InjectedFailure {
   method?: string;
-  /** Matches when the request path (without query) contains this text. */
+  /** Matches when the request path (without query) is exactly this. */
   path?: string;
   resource?: ResourceName;
   code: number;
@@ -151,21 +151,17 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     const index = failures.findIndex(
       (f) =>
         (f.method === undefined || f.method === method) &&
-        (f.path === undefined || pathname.includes(f.path)) &&
+        (f.path === undefined || pathname === f.path) &&
         (f.resource === undefined || f.resource === route?.type.resource),
     );
     return index >= 0 ? failures.splice(index, 1)[0] : undefined;
   }
 
-  function startWatch(
-    req: IncomingMessage,
-    res: ServerResponse,
-    record: RecordedRequest,
-    route: Route,
-    url: URL,
-  ) {
+  function startWatch(res: ServerResponse, record: RecordedRequest, route: Route, url: URL) {
     record.status = 200;
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    // The API server answers a watch at once, before any event; clients wait for the headers.
+    res.flushHeaders();
     let open = true;
     const bookmarks = url.searchParams.get('allowWatchBookmarks') === 'true';
     let timer: NodeJS.Timeout | undefined;
@@ -186,7 +182,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
         res.end();
       },
     };
-    req.on('close', () => {
+    res.on('close', () => {
       open = false;
       clearTimeout(timer);
       cluster.store.unwatch(sink);
@@ -270,7 +266,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
 
       if (name === null) {
         if (method === 'GET' && url.searchParams.get('watch') === 'true') {
-          startWatch(req, res, record, route, url);
+          startWatch(res, record, route, url);
           return;
         }
         if (method === 'GET') {
