@@ -192,7 +192,7 @@ async function waitForEnd(runner: LocalRunner, externalId: string): Promise<RunS
   throw new Error(`run ${externalId} never ended`);
 }
 
-describe('LocalRunner over HTTP', () => {
+describe('LocalRunner over HTTP', { timeout: 90_000 }, () => {
   it('clones with the run’s token as a header, and leaves the token nowhere in the clone', async () => {
     const root = await mkdtemp(path.join(work, 'runs-'));
     const runner = new LocalRunner({ command: 'cat README.md', root, pollIntervalMs: 50 });

@@ -118,7 +118,7 @@ async function waitUntilGone(pid: number): Promise<boolean> {
   return false;
 }
 
-describe('LocalRunner after a restart', () => {
+describe('LocalRunner after a restart', { timeout: 90_000 }, () => {
   it('lists a run that finished before the restart, with its result', async () => {
     const root = await mkdtemp(path.join(work, 'runs-'));
     const before = makeRunner(root, { command: 'echo "all tests pass"; exit 0' });

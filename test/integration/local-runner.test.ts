@@ -127,7 +127,7 @@ async function waitUntilGone(pid: number): Promise<boolean> {
   return false;
 }
 
-describe('LocalRunner: runs', () => {
+describe('LocalRunner: runs', { timeout: 90_000 }, () => {
   it('clones the default branch, runs the command there and reports success', async () => {
     const runner = await makeRunner({
       command: 'cat README.md; git rev-parse --abbrev-ref HEAD; ls; echo "home=$HOME"; exit 0',
@@ -262,7 +262,7 @@ describe('LocalRunner: runs', () => {
   });
 });
 
-describe('LocalRunner: stopping', () => {
+describe('LocalRunner: stopping', { timeout: 90_000 }, () => {
   it('kills a run that passes its deadline, with everything it started', async () => {
     const runner = await makeRunner({
       command: 'sleep 60 & echo $! > "$HOME/child.pid"; echo working; wait',
@@ -320,7 +320,7 @@ describe('LocalRunner: stopping', () => {
   });
 });
 
-describe('LocalRunner: starting', () => {
+describe('LocalRunner: starting', { timeout: 90_000 }, () => {
   it('starts a run once however often it is started', async () => {
     const count = path.join(work, `count-${Date.now()}`);
     const root = await mkdtemp(path.join(work, 'runs-'));
@@ -377,7 +377,7 @@ describe('LocalRunner: starting', () => {
   });
 });
 
-describe('LocalRunner: listing and retention', () => {
+describe('LocalRunner: listing and retention', { timeout: 90_000 }, () => {
   it('lists its runs and forgets finished ones after the retention period', async () => {
     const runner = await makeRunner({ command: 'echo hi', retentionMs: 60_000 });
     const first = await runner.start(makeSpec());

@@ -335,7 +335,7 @@ describe('agent entrypoint: checks', () => {
   });
 });
 
-describe('agent entrypoint: a run', () => {
+describe('agent entrypoint: a run', { timeout: 90_000 }, () => {
   it('clones, runs Claude Code headless, pushes the branch and opens the pull request', async () => {
     const c = await newCase();
     const result = await runEntrypoint(c);
