@@ -361,8 +361,9 @@ export const EXAMPLES: ExampleCase[] = [
     answers: {
       1: 'Database full-text',
       2: 'name, description and SKU (SKU exact)',
-      3: 'yes, as you type',
-      4: null,
+      3: 'filters by category and price range',
+      4: 'yes, as you type',
+      5: null,
     },
     answeredBy: 'tom',
   },

@@ -1,3 +1,4 @@
+import { normalize } from '../text.ts';
 import { freeTextTopic, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
 import { code, gwt, testedBy } from './wording.ts';
@@ -128,10 +129,18 @@ export const dataMigrationTemplate: FeatureTemplate = {
   featureType: 'data_migration',
   label: 'Data migration',
   defaultSubject: 'record',
-  subject: (ctx) =>
-    /\b(?:split|rename|migrate|convert|move|backfill|normali[sz]e|merge)\s+(?:the\s+|all\s+|existing\s+|old\s+)?([a-z]{3,})/
-      .exec(ctx.text)?.[1]
-      ?.replace(/^(data|column|field|table)$/, '') || null,
+  subject: (ctx) => {
+    // "… for existing orders" names the records; otherwise the object of the verb ("split the name column").
+    const records = /\b(?:for|of|on|in) (?:all |every |existing |the |our )*([a-z]{3,})\b/.exec(
+      normalize(ctx.issue.title),
+    )?.[1];
+    if (records) return records;
+    const object =
+      /\b(?:split|rename|migrate|convert|move|backfill|normali[sz]e|merge)\s+(?:(?:the|all|existing|old|new|legacy)\s+)*([a-z]{3,})/.exec(
+        ctx.text,
+      )?.[1];
+    return object && !/^(data|column|field|table)$/.test(object) ? object : null;
+  },
   topics: [change, downtime, volume, rollback, verification],
   coreStep: 'migration-backfill',
   docsStep: 'migration-runbook',

@@ -1,7 +1,7 @@
 import { quoteInline } from '../text.ts';
 import { freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, entryPoint, gwt, hasHttp, hasUi, relevantPaths, testedBy } from './wording.ts';
+import { code, entryPoint, gwt, hasHttp, hasUi, relevantPaths, testedBy, uiTestTool } from './wording.ts';
 
 const users = freeTextTopic({
   id: 'users',
@@ -86,6 +86,57 @@ const scope: Topic = {
   assumption: () => 'the smallest useful version first; extras become follow-up issues',
 };
 
+/** "in the React UI", "through the API", "as a command". */
+function entryPhrase(ctx: SpecContext): string {
+  switch (ctx.d.value('entry') ?? entryChoices(ctx)[0]) {
+    case 'ui':
+      return `in the ${ctx.stack.frontendName ?? ''} UI`.replace('  ', ' ');
+    case 'api':
+      return 'through the API';
+    case 'cli':
+      return 'as a command';
+    default:
+      return 'as a library function';
+  }
+}
+
+/** A UI entry in a repository with a backend needs an endpoint first, then the screen. */
+function entrySteps(ctx: SpecContext): Step[] {
+  const n = ctx.names;
+  const viaUi = (ctx.d.value('entry') ?? entryChoices(ctx)[0]) === 'ui';
+  const steps: Step[] = [];
+  if (!viaUi || hasHttp(ctx)) {
+    steps.push({
+      key: 'feature-entry',
+      title: viaUi ? 'Endpoint for the UI' : `Expose it ${entryPhrase(ctx)}`,
+      description: `Wire the core logic into ${entryPoint(ctx)} with input validation and permission checks.`,
+      acceptance: [
+        gwt('invalid input', 'it is submitted', 'a clear error is returned'),
+        testedBy(ctx, 'the entry point end to end'),
+      ],
+      size: 'M',
+      dependsOn: ['feature-core'],
+      priority: 1,
+    });
+  }
+  if (viaUi) {
+    const page = ctx.layout.uiComponent(n, 'panel') ?? ctx.layout.uiPage(n);
+    steps.push({
+      key: 'feature-ui',
+      title: `Use it ${entryPhrase(ctx)}`,
+      description: `${page ? `${code(page)}: ` : ''}the controls for the new behaviour, with loading, error and empty states.`,
+      acceptance: [
+        gwt('a user', 'they use the new control', 'the result is visible without a reload'),
+        `${uiTestTool(ctx)} covers the flow.`,
+      ],
+      size: 'M',
+      dependsOn: ['feature-entry', 'feature-core'],
+      priority: 2,
+    });
+  }
+  return steps;
+}
+
 export const generalTemplate: FeatureTemplate = {
   id: 'general',
   featureType: 'general',
@@ -109,7 +160,7 @@ export const generalTemplate: FeatureTemplate = {
         ? `Done when: ${ctx.d.get('done')!.custom}.`
         : 'Done when the behaviour described in the issue works end to end and is covered by tests.',
     );
-    goals.push(`Reached ${ctx.d.text('entry').toLowerCase()}.`);
+    goals.push(`Reached ${entryPhrase(ctx)}.`);
     return goals;
   },
   architecture: (ctx) => {
@@ -152,25 +203,14 @@ export const generalTemplate: FeatureTemplate = {
         dependsOn: [],
         priority: 1,
       },
-      {
-        key: 'feature-entry',
-        title: `Expose it ${ctx.d.text('entry').toLowerCase()}`,
-        description: `Wire the core logic into ${entryPoint(ctx)} with input validation and permission checks.`,
-        acceptance: [
-          gwt('invalid input', 'it is submitted', 'a clear error is returned'),
-          testedBy(ctx, 'the entry point end to end'),
-        ],
-        size: 'M',
-        dependsOn: ['feature-core'],
-        priority: 1,
-      },
+      ...entrySteps(ctx),
       {
         key: 'feature-docs',
         title: 'Document the new behaviour',
         description: `Describe the feature and how to use it in ${code(ctx.layout.docs)}.`,
         acceptance: ['The docs contain a working example.'],
         size: 'S',
-        dependsOn: ['feature-entry'],
+        dependsOn: ['feature-entry', 'feature-ui'],
         priority: 3,
       },
     ];

@@ -1,5 +1,5 @@
 import { freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
-import type { FeatureTemplate, Step } from './types.ts';
+import type { FeatureTemplate, SpecContext, Step } from './types.ts';
 import { code, gwt, hasUi, testedBy } from './wording.ts';
 
 const SERVICES: Array<[RegExp, string]> = [
@@ -24,6 +24,26 @@ export function serviceName(ctx: Pick<PlanContext, 'text'>): string | null {
   return SERVICES.find(([pattern]) => pattern.test(ctx.text))?.[1] ?? null;
 }
 
+function appName(ctx: PlanContext): string {
+  const name = ctx.stack.appName;
+  return name.length > 0 ? name[0]!.toUpperCase() + name.slice(1) : name;
+}
+
+/** "Post new orders to Slack" → "new orders". */
+function eventsInTitle(ctx: PlanContext): string | null {
+  return (
+    /\b(?:post|send|push|publish|forward|notify about|sync)\s+(.{3,60}?)\s+(?:to|into|with)\s+/i.exec(
+      ctx.issue.title,
+    )?.[1] ?? null
+  );
+}
+
+function eventsText(ctx: SpecContext): string {
+  const decision = ctx.d.get('events');
+  if (decision?.source.kind === 'answer' && decision.custom) return decision.custom;
+  return eventsInTitle(ctx) ?? decision?.custom ?? 'the events named in the issue';
+}
+
 function service(ctx: PlanContext): string {
   return serviceName(ctx) ?? 'the external service';
 }
@@ -44,7 +64,7 @@ const direction: Topic = {
       value: 'outbound',
       short: 'We send to it',
       option: (ctx) => `We send events/data to ${service(ctx)}`,
-      match: /\b(post|send|push|notify|publish)\w* (to|into|in) \w+/,
+      match: /\b(post|send|push|notify|publish)\w* (?:[a-z]+ ){0,4}(to|into|in) \w+/,
     },
     {
       value: 'inbound',
@@ -93,7 +113,8 @@ const events = freeTextTopic({
   id: 'events',
   label: 'What is exchanged',
   key: true,
-  given: /\bwhen (a|an|the|someone|new)\b|\bevents?:|\bon (every|each|new)\b/,
+  given:
+    /\bwhen (a|an|the|someone|new)\b|\bevents?:|\bon (every|each|new)\b|\b(post|send|push|publish|forward)\w* [a-z ]{3,40} (to|into) /,
   question: (ctx) => `Exactly which events or records go to/from ${service(ctx)}?`,
   why: () => 'Each event is a mapping to maintain and a volume to budget against the service’s rate limits.',
   assumption: (ctx) =>
@@ -151,14 +172,14 @@ export const integrationTemplate: FeatureTemplate = {
     const svc = service(ctx);
     const goals = [
       ctx.d.has('direction', 'inbound')
-        ? `${svc} events reach ${ctx.stack.appName} and update the matching records.`
+        ? `${svc} events reach ${appName(ctx)} and update the matching records.`
         : ctx.d.has('direction', 'both')
-          ? `${ctx.stack.appName} and ${svc} stay in sync in both directions without loops or lost updates.`
-          : `${ctx.stack.appName} sends ${ctx.d.get('events')?.custom ?? 'the events named in the issue'} to ${svc}.`,
+          ? `${appName(ctx)} and ${svc} stay in sync in both directions without loops or lost updates.`
+          : `${appName(ctx)} sends ${eventsText(ctx)} to ${svc}.`,
       ctx.d.has('credentials', 'per-tenant')
         ? `Each organisation connects and disconnects its own ${svc} account.`
         : `The ${svc} connection is configured once per installation.`,
-      `An outage of ${svc} never breaks or slows ${ctx.stack.appName}; failed deliveries are visible and retried.`,
+      `An outage of ${svc} never breaks or slows ${appName(ctx)}; failed deliveries are visible and retried.`,
     ];
     return goals;
   },
@@ -250,7 +271,7 @@ export const integrationTemplate: FeatureTemplate = {
       {
         key: 'integration-mapping',
         title: `Map our records to ${svc} payloads`,
-        description: `${code(ctx.layout.part(n, 'mapping'))}: pure functions for ${ctx.d.get('events')?.custom ?? 'each exchanged event'}.`,
+        description: `${code(ctx.layout.part(n, 'mapping'))}: pure functions for ${eventsText(ctx)}.`,
         acceptance: [testedBy(ctx, 'every mapped event with fixture payloads')],
         size: 'S',
         dependsOn: [],

@@ -153,6 +153,17 @@ const tolerance: Topic = {
   assumption: () => 'whole words and prefixes, case- and accent-insensitive; no typo tolerance',
 };
 
+function filtersText(ctx: SpecContext): string {
+  const decision = ctx.d.get('filters');
+  if (decision?.custom) return `filters: ${ctx.d.text('filters')}`;
+  if (decision?.answerText && ctx.d.has('filters', 'filters')) return `filters (${decision.answerText})`;
+  return ctx.d.has('filters', 'facets')
+    ? 'facets with counts'
+    : ctx.d.has('filters', 'none')
+      ? 'no filters'
+      : 'filters';
+}
+
 function engineText(ctx: SpecContext): string {
   return ctx.d.has('engine', 'database') ? dbFullText(ctx) : ctx.d.text('engine');
 }
@@ -202,8 +213,8 @@ export const searchTemplate: FeatureTemplate = {
     lines.push(
       `Query service in ${code(ctx.layout.part(n, 'search'))}: parses the query, applies filters and access rules, returns ranked, paginated hits with highlights.`,
     );
-    if (ctx.layout.httpEntry(n))
-      lines.push(`HTTP: \`GET /api/search?q=&page=\` in ${code(ctx.layout.httpEntry(n)!)}.`);
+    const http = ctx.layout.httpEntry(namesFor('search'));
+    if (http) lines.push(`HTTP: \`GET /api/search?q=&page=\` in ${code(http)}.`);
     const page = ctx.layout.uiPage({
       ...n,
       slug: 'search',
@@ -290,7 +301,7 @@ export const searchTemplate: FeatureTemplate = {
     steps.push({
       key: 'search-api',
       title: 'Search query service and endpoint',
-      description: `${code(ctx.layout.part(n, 'search'))}${ctx.layout.httpEntry(namesFor('search')) ? ` and \`GET /api/search\` in ${code(ctx.layout.httpEntry(namesFor('search'))!)}` : ''}: ranking, ${ctx.d.text('filters').toLowerCase()}, pagination, access filtering, safe query parsing.`,
+      description: `${code(ctx.layout.part(n, 'search'))}${ctx.layout.httpEntry(namesFor('search')) ? ` and \`GET /api/search\` in ${code(ctx.layout.httpEntry(namesFor('search'))!)}` : ''}: ranking, ${filtersText(ctx)}, pagination, access filtering, safe query parsing.`,
       acceptance: [
         gwt('a query with operators', 'it is searched', 'it is treated as plain text'),
         testedBy(ctx, 'ranking order on a fixture set'),
@@ -310,7 +321,7 @@ export const searchTemplate: FeatureTemplate = {
       steps.push({
         key: 'search-ui',
         title: `Search page in ${ctx.stack.frontendName}`,
-        description: `${code(page)}: query in the URL, results with highlights, ${ctx.d.text('filters').toLowerCase()}, empty and error states${ctx.d.on('typeahead') ? ', debounced as-you-type' : ''}.`,
+        description: `${code(page)}: query in the URL, results with highlights, ${filtersText(ctx)}, empty and error states${ctx.d.on('typeahead') ? ', debounced as-you-type' : ''}.`,
         acceptance: [
           gwt('a search URL shared with a colleague', 'they open it', 'they see the same results'),
           `${uiTestTool(ctx)} covers search and the empty state.`,
