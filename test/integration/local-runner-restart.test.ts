@@ -141,7 +141,11 @@ describe('LocalRunner after a restart', { timeout: 90_000 }, () => {
       command: 'sleep 60 & echo $! > "$HOME/child.pid"; echo "agent up"; wait',
     });
     const handle = await before.start(makeSpec());
-    await waitFor(before, handle.externalId, (s) => (s.logTail ?? '').includes('agent up'));
+    await waitFor(
+      before,
+      handle.externalId,
+      (s) => s.phase === 'running' && (s.logTail ?? '').includes('agent up'),
+    );
     await before.close();
 
     const after = makeRunner(root, { command: 'true' });
@@ -165,7 +169,11 @@ describe('LocalRunner after a restart', { timeout: 90_000 }, () => {
     });
     const spec = makeSpec();
     const handle = await before.start(spec);
-    await waitFor(before, handle.externalId, (s) => (s.logTail ?? '').includes('waiting'));
+    await waitFor(
+      before,
+      handle.externalId,
+      (s) => s.phase === 'running' && (s.logTail ?? '').includes('waiting'),
+    );
     await before.close();
 
     const after = makeRunner(root, { command: 'true' });

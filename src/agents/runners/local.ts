@@ -73,6 +73,7 @@ interface ActiveRun {
   cloneAbort?: AbortController;
   deadlineTimer?: NodeJS.Timeout;
   stopping?: StopReason;
+  finishing?: boolean;
   /** Resolves once the agent process is started or the run ended before that. */
   launched: Promise<void>;
   markLaunched: () => void;
@@ -400,8 +401,7 @@ export class LocalRunner implements AgentRunner {
       return;
     }
     child.once('exit', (code, signal) => void this.onAgentExit(run, code, signal));
-    run.state = { ...run.state, phase: 'running', agent: await identify(child.pid) };
-    await this.saveState(run);
+    await this.commitState(run, { ...run.state, phase: 'running', agent: await identify(child.pid) });
     this.emit(run);
     this.logger?.info({ runId: run.state.runId, pid: child.pid }, 'local agent started');
   }
@@ -456,21 +456,21 @@ export class LocalRunner implements AgentRunner {
   }
 
   private async finish(run: ActiveRun, ending: RunEnding): Promise<void> {
-    if (isFinal(run.state.phase)) return;
+    if (run.finishing || isFinal(run.state.phase)) return;
+    run.finishing = true;
     const outcome = describeEnding(ending);
     clearTimeout(run.deadlineTimer);
     this.writeLog(run, `[aiworker] ${outcome.message}\n`);
     await run.logWrites;
     await run.follower.poll();
-    run.state = {
+    await this.commitState(run, {
       ...run.state,
       phase: outcome.phase,
       ...(outcome.exitCode !== undefined ? { exitCode: outcome.exitCode } : {}),
       message: outcome.message,
       finishedAt: new Date().toISOString(),
       logTail: run.tail.toString(),
-    };
-    await this.saveState(run);
+    });
     if (this.active.get(run.state.runId) === run) this.active.delete(run.state.runId);
     this.logger?.info(
       { runId: run.state.runId, phase: outcome.phase, exitCode: outcome.exitCode },
@@ -482,14 +482,16 @@ export class LocalRunner implements AgentRunner {
 
   // ---- persistence and output -------------------------------------------------------------
 
-  private saveState(run: ActiveRun): Promise<void> {
-    const snapshot = run.state;
+  /**
+   * On disk first, then in memory: whatever status() has reported is what a runner started
+   * after a crash finds (an agent's pid above all, or it could never be stopped).
+   */
+  private async commitState(run: ActiveRun, next: RunState): Promise<void> {
     run.stateWrites = run.stateWrites
-      .then(() => writeRunState(run.layout.state, snapshot))
-      .catch((error) =>
-        this.logger?.error({ err: error, runId: snapshot.runId }, 'writing run state failed'),
-      );
-    return run.stateWrites;
+      .then(() => writeRunState(run.layout.state, next))
+      .catch((error) => this.logger?.error({ err: error, runId: next.runId }, 'writing run state failed'));
+    await run.stateWrites;
+    run.state = next;
   }
 
   private writeLog(run: ActiveRun, text: string): void {
