@@ -1,3 +1,4 @@
+import { subjectFromTitle } from '../subject.ts';
 import { freeTextTopic, type Topic } from '../topics.ts';
 import type { FeatureTemplate, Step } from './types.ts';
 import { code, gwt, hasHttp, testedBy, uiTestTool } from './wording.ts';
@@ -121,6 +122,12 @@ export const uiPageTemplate: FeatureTemplate = {
   featureType: 'ui_page',
   label: 'UI page',
   defaultSubject: 'dashboard',
+  // "New dashboard page for sales figures" → "sales dashboard".
+  subject: (ctx) => {
+    const base = subjectFromTitle(ctx.issue.title);
+    if (!/\bdashboard\b/i.test(ctx.issue.title) || !base || base.includes('dashboard')) return base;
+    return `${base.split(' ')[0]} dashboard`;
+  },
   topics: [content, data, access, design, devices],
   coreStep: 'page-view',
   docsStep: 'page-e2e',
@@ -132,7 +139,7 @@ export const uiPageTemplate: FeatureTemplate = {
   },
   goals: (ctx) => {
     const goals = [
-      `A ${ctx.names.one} page at \`/${ctx.names.slug}\` that ${ctx.d.get('content')?.custom ? `shows: ${ctx.d.get('content')!.custom}` : `lists ${ctx.names.many} with their main fields`}.`,
+      `A ${ctx.names.one} page at \`/${ctx.names.slug}\`${ctx.d.get('content')?.custom ? `: ${ctx.d.get('content')!.custom!.replace(/[.!]+$/, '')}` : ` that lists ${ctx.names.many} with their main fields`}.`,
       `Visible to ${ctx.d.text('access').toLowerCase()}; reachable from the main navigation.`,
       'Loading, empty and error states are designed, not left blank.',
     ];
@@ -208,7 +215,7 @@ export const uiPageTemplate: FeatureTemplate = {
     }
     steps.push({
       key: 'page-view',
-      title: `${n.pascal} page with loading, empty and error states`,
+      title: `${n.one[0]!.toUpperCase()}${n.one.slice(1)} page with loading, empty and error states`,
       description: `${ctx.layout.uiPage(n) ? code(ctx.layout.uiPage(n)!) : 'The page'} and its components, following ${ctx.d.has('design', 'mockup') ? 'the mock-up' : 'the closest existing page'}.`,
       acceptance: [
         gwt('the data loads', 'the page renders', 'every item is shown'),
