@@ -23,7 +23,7 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('aborted', onAborted);
+      req.off('close', onClose);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -42,13 +42,14 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer
       cleanup();
       reject(error);
     };
-    const onAborted = () => {
+    // 'close' before 'end': the client went away mid-body.
+    const onClose = () => {
       cleanup();
       reject(new Error('request aborted by the client'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }

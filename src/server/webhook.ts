@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.ts';
 import type { IncomingDelivery } from '../queue/delivery-job.ts';
 import type { EnqueueResult } from '../queue/delivery-queue.ts';
+import { claimedEventType, firstHeader, readDeliveryHeaders } from './delivery-headers.ts';
 import type { DeliveryOutcome } from './metrics.ts';
 import { BodyTooLargeError, readRawBody } from './raw-body.ts';
 import { verifySignature } from './signature.ts';
@@ -14,10 +15,8 @@ import { verifySignature } from './signature.ts';
  *   header or a body that is not a JSON object · 503 the queue could not durably take it ·
  *   202 accepted (also duplicates; whether an event is handled is decided by the worker).
  *
- * Gitea sends every header under several names (X-Gitea-*, X-GitHub-*, X-Gogs-*, with the
- * same values). X-Gitea-* is read first; X-GitHub-* and X-Gogs-* are accepted as fallbacks so
- * that a proxy that drops vendor headers, or a GitHub-style sender, still works. The
- * signature is always required.
+ * Which headers are read, and their fallbacks, is in delivery-headers.ts. The signature is
+ * always required.
  */
 
 export type Enqueue = (delivery: IncomingDelivery) => Promise<EnqueueResult>;
@@ -31,9 +30,8 @@ export interface WebhookHandlerOptions {
   logger: Logger;
 }
 
-const DELIVERY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const ALL_DIGITS = /^\d+$/;
-const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const GITEA_SIGNATURE = ['x-gitea-signature'];
+const HUB_SIGNATURE_256 = ['x-hub-signature-256'];
 
 /** Handles one webhook request; uses only Node's request API, so it runs with or without express. */
 export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -47,14 +45,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
 
   return async (req, res) => {
     const started = performance.now();
-    const eventType = header(req, 'x-gitea-event-type', 'x-github-event-type', 'x-gogs-event-type');
     const answer = (status: number, outcome: DeliveryOutcome, body: Record<string, string>) => {
       send(res, status, body);
-      recordDelivery(
-        eventType ?? header(req, 'x-gitea-event', 'x-github-event'),
-        outcome,
-        (performance.now() - started) / 1000,
-      );
+      recordDelivery(claimedEventType(req.headers), outcome, (performance.now() - started) / 1000);
     };
 
     let body: Buffer;
@@ -72,8 +65,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
 
     const signature = verifySignature(secret, body, {
-      giteaSignature: header(req, 'x-gitea-signature'),
-      hubSignature256: header(req, 'x-hub-signature-256'),
+      giteaSignature: firstHeader(req.headers, GITEA_SIGNATURE),
+      hubSignature256: firstHeader(req.headers, HUB_SIGNATURE_256),
     });
     if (signature !== 'valid') {
       logger.warn({ signature, ip: req.socket.remoteAddress }, 'webhook refused: signature missing or wrong');
@@ -83,20 +76,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return;
     }
 
-    const deliveryId = header(req, 'x-gitea-delivery', 'x-github-delivery', 'x-gogs-delivery');
-    const event = header(req, 'x-gitea-event', 'x-github-event', 'x-gogs-event');
-    const headerProblem =
-      deliveryId === undefined
-        ? 'X-Gitea-Delivery header missing'
-        : !DELIVERY_ID.test(deliveryId) || ALL_DIGITS.test(deliveryId)
-          ? 'X-Gitea-Delivery must be an id such as a UUID'
-          : event === undefined
-            ? 'X-Gitea-Event header missing'
-            : !EVENT_NAME.test(event) || (eventType !== undefined && !EVENT_NAME.test(eventType))
-              ? 'X-Gitea-Event / X-Gitea-Event-Type must be event names such as issue_comment'
-              : null;
-    if (headerProblem !== null || deliveryId === undefined || event === undefined) {
-      answer(400, 'bad_request', { error: headerProblem ?? 'bad headers' });
+    const headers = readDeliveryHeaders(req.headers);
+    if ('problem' in headers) {
+      answer(400, 'bad_request', { error: headers.problem });
       return;
     }
 
@@ -115,28 +97,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     let result: EnqueueResult;
     try {
       result = await enqueue({
-        deliveryId,
-        event,
-        eventType: eventType ?? event,
+        ...headers,
         receivedAt: Date.now(),
         payload: parsed as Record<string, unknown>,
       });
     } catch (error) {
-      logger.warn({ err: error, deliveryId }, 'webhook not accepted: the queue is unavailable');
+      logger.warn(
+        { err: error, deliveryId: headers.deliveryId },
+        'webhook not accepted: the queue is unavailable',
+      );
       answer(503, 'unavailable', { error: 'queue unavailable, redeliver later' });
       return;
     }
-    answer(202, result, { status: result, deliveryId });
+    answer(202, result, { status: result, deliveryId: headers.deliveryId });
   };
-}
-
-function header(req: IncomingMessage, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = req.headers[name];
-    if (typeof value === 'string' && value !== '') return value;
-    if (Array.isArray(value) && value[0]) return value[0];
-  }
-  return undefined;
 }
 
 function send(res: ServerResponse, status: number, body: Record<string, string>): void {
