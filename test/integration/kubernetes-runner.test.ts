@@ -442,6 +442,22 @@ describe('watch', () => {
     expect(changes.map(([, , s]) => s.phase)).toEqual(['pending', 'running']);
   });
 
+  it('the periodic re-list catches a change a silently stalled watch never delivered', async () => {
+    const runner = newRunner({ resyncSeconds: 0.1 });
+    const changes: Change[] = [];
+    runner.watch((id, runId, status) => changes.push([id, runId, status]));
+    const { externalId } = await runner.start(agentRunSpec(7));
+    await until('pending', () => changes.length === 1);
+    const watchRequests = () => fake.requests.filter((r) => r.query.watch === 'true').length;
+    const watchesBefore = watchRequests();
+    expect(fake.stallWatches()).toBe(1);
+    fake.advance(externalId, 'active');
+    await until('running', () => changes.length === 2);
+    expect(changes.map(([, , s]) => s.phase)).toEqual(['pending', 'running']);
+    // The stalled watch is replaced, not left open beside a new one.
+    await until('a fresh watch', () => watchRequests() > watchesBefore && fake.openWatches() === 1);
+  });
+
   it('keeps retrying while the API server is unreachable, and catches up after', async () => {
     const runner = newRunner();
     const changes: Change[] = [];

@@ -1,4 +1,5 @@
 import { KubeConfig, type V1Job, type V1Secret, Watch } from '@kubernetes/client-node';
+import type { Env } from '../../config/env.ts';
 import { createLogger, type Logger } from '../../config/logger.ts';
 import { AgentNamespaceApi } from './kubernetes/agent-api.ts';
 import { isAlreadyExists, KubernetesRunnerError } from './kubernetes/api-errors.ts';
@@ -305,4 +306,19 @@ export class KubernetesRunner implements AgentRunner {
     }
     return status;
   }
+}
+
+/**
+ * The runner as configured by the environment (DESIGN §3): `AGENT_NAMESPACE` and `AGENT_IMAGE`;
+ * the cluster is reached in-cluster or through `KUBECONFIG` unless `options.connection` says otherwise.
+ */
+export function createKubernetesRunner(
+  env: Pick<Env, 'AGENT_NAMESPACE' | 'AGENT_IMAGE'>,
+  options: Omit<KubernetesRunnerOptions, 'namespace' | 'image'> = {},
+): KubernetesRunner {
+  return new KubernetesRunner({
+    ...options,
+    namespace: env.AGENT_NAMESPACE ?? '',
+    image: env.AGENT_IMAGE ?? '',
+  });
 }

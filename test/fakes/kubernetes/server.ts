@@ -70,6 +70,8 @@ export interface KubernetesFake {
   expireWatches(): number;
   /** Ends every open watch normally (a server-side watch timeout). */
   endWatches(): number;
+  /** Open watches stay connected but receive no more events (a silently lost connection). */
+  stallWatches(): number;
   openWatches(): number;
   /** The next matching request fails with this status. */
   failNext(failure: InjectedFailure): void;
@@ -375,6 +377,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     advance: (jobName, progress, advanceOptions) => cluster.advance(jobName, progress, advanceOptions),
     expireWatches: () => cluster.store.expire(),
     endWatches: () => cluster.store.endWatches(),
+    stallWatches: () => cluster.store.stall(),
     openWatches: () => cluster.store.openWatches,
     failNext: (failure) => {
       failures.push(failure);

@@ -25,6 +25,8 @@ export interface WatchSink {
   fields: (name: string, namespace: string) => boolean;
   send(type: EventType | 'ERROR' | 'BOOKMARK', object: unknown): void;
   end(): void;
+  /** A stalled watch stays open but receives nothing (a half-open connection). */
+  stalled?: boolean;
 }
 
 export class ObjectStore {
@@ -102,6 +104,7 @@ export class ObjectStore {
   }
 
   private deliver(sink: WatchSink, event: StoredEvent): void {
+    if (sink.stalled) return;
     const meta = event.object.metadata;
     if (sink.resource !== event.resource || sink.namespace !== meta.namespace) return;
     if (!sink.labels(meta.labels) || !sink.fields(meta.name, meta.namespace)) return;
@@ -156,6 +159,12 @@ export class ObjectStore {
       sink.end();
     }
     return ended.length;
+  }
+
+  /** Open watches stop receiving events but stay connected, like a connection lost silently. */
+  stall(): number {
+    for (const sink of this.sinks) sink.stalled = true;
+    return this.sinks.size;
   }
 
   /** Ends every open watch normally, as the API server does when a watch's timeout passes. */

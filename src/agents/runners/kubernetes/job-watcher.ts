@@ -13,6 +13,8 @@ import { isTerminal, jobPhase, jobRunStatus } from './status.ts';
  * re-list catches anything a watch missed. The first list reports every run once.
  */
 
+const WATCH_TIMEOUT_SECONDS = 300;
+
 export type PhaseListener = (externalId: string, runId: number, status: RunStatus) => void;
 
 export interface JobWatcherOptions {
@@ -60,7 +62,7 @@ export class JobWatcher {
   private generation = 0;
   private failures = 0;
   private stopped = false;
-  private syncing: Promise<boolean> | undefined;
+  private syncing: Promise<number | null> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
   /** Callbacks go out one at a time, in the order the changes were seen. */
@@ -75,7 +77,13 @@ export class JobWatcher {
   start(): void {
     this.restart();
     this.resyncTimer = setInterval(() => {
-      void this.relist();
+      void this.relist().then((changes) => {
+        // The open watch should have told us: it is stalled (a silently dead connection).
+        if (changes && this.controller) {
+          this.options.logger.info({ changes }, 'kubernetes runner: re-list found missed changes; new watch');
+          this.restart();
+        }
+      });
     }, this.options.resyncMs);
     this.resyncTimer.unref();
   }
@@ -89,20 +97,15 @@ export class JobWatcher {
     clearInterval(this.resyncTimer);
   }
 
-  /** Resolves once every change seen so far has been delivered. */
-  idle(): Promise<void> {
-    return this.delivery;
-  }
-
   /** Fresh list, then a new watch from its resource version. */
   private restart(): void {
     if (this.stopped) return;
     this.generation += 1;
     this.controller?.abort();
     this.controller = undefined;
-    void this.relist().then((listed) => {
-      if (listed) this.openWatch();
-      else this.retryLater();
+    void this.relist().then((changes) => {
+      if (changes === null) this.retryLater();
+      else this.openWatch();
     });
   }
 
@@ -116,26 +119,24 @@ export class JobWatcher {
     this.retryTimer.unref();
   }
 
-  /** Lists every Job and reports what changed since the last look. False when the list failed. */
-  private relist(): Promise<boolean> {
+  /** Lists every Job and reports what changed since the last look: how many changes, null on failure. */
+  private relist(): Promise<number | null> {
     if (this.syncing) return this.syncing;
     this.syncing = this.listOnce()
-      .then(
-        () => true,
-        (error: unknown) => {
-          this.options.logger.warn({ err: error }, 'kubernetes runner: listing Jobs failed; will retry');
-          return false;
-        },
-      )
+      .catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'kubernetes runner: listing Jobs failed; will retry');
+        return null;
+      })
       .finally(() => {
         this.syncing = undefined;
       });
     return this.syncing;
   }
 
-  private async listOnce(): Promise<void> {
+  private async listOnce(): Promise<number> {
     const list = await this.options.api.listJobs(MANAGED_SELECTOR);
-    if (this.stopped) return;
+    if (this.stopped) return 0;
+    let changes = 0;
     const seen = new Set<string>();
     for (const job of list.items) {
       const name = job.metadata?.name;
@@ -144,17 +145,18 @@ export class JobWatcher {
       const known = this.known.get(name);
       // A watch event newer than this list has already been applied.
       if (known && !olderOrSame(known.resourceVersion, job.metadata?.resourceVersion)) continue;
-      this.observe(job);
+      if (this.observe(job)) changes += 1;
     }
     for (const [name, known] of this.known) {
       if (!seen.has(name) && olderOrSame(known.resourceVersion, list.resourceVersion)) {
-        this.vanished(name, list.resourceVersion);
+        if (this.vanished(name, list.resourceVersion)) changes += 1;
       }
     }
     if (list.resourceVersion) this.resourceVersion = list.resourceVersion;
     await this.options.afterList?.().catch((error: unknown) => {
       this.options.logger.warn({ err: error }, 'kubernetes runner: cleanup after listing Jobs failed');
     });
+    return changes;
   }
 
   private openWatch(): void {
@@ -162,9 +164,11 @@ export class JobWatcher {
     const generation = ++this.generation;
     const current = () => generation === this.generation && !this.stopped;
     let expired = false;
-    const query: Record<string, string | boolean> = {
+    const query: Record<string, string | number | boolean> = {
       labelSelector: MANAGED_SELECTOR,
       allowWatchBookmarks: true,
+      // The server ends the watch after this; the next one starts from a fresh list.
+      timeoutSeconds: WATCH_TIMEOUT_SECONDS,
     };
     if (this.resourceVersion) query.resourceVersion = this.resourceVersion;
     this.options.watch
@@ -215,14 +219,15 @@ export class JobWatcher {
       );
   }
 
-  private observe(job: V1Job): void {
+  /** Records the Job's phase; true when it changed (and a callback is on its way). */
+  private observe(job: V1Job): boolean {
     const name = job.metadata?.name;
     const runId = runIdOf(job);
-    if (!name || runId === null) return;
+    if (!name || runId === null) return false;
     const phase = jobPhase(job);
     const previous = this.known.get(name);
     this.known.set(name, { runId, phase, resourceVersion: job.metadata?.resourceVersion });
-    if (previous?.phase === phase) return;
+    if (previous?.phase === phase) return false;
     this.deliver(name, runId, async () => {
       try {
         return await this.options.describe(job);
@@ -231,19 +236,21 @@ export class JobWatcher {
         return jobRunStatus(job);
       }
     });
+    return true;
   }
 
-  private vanished(name: string, resourceVersion: string | undefined): void {
+  private vanished(name: string, resourceVersion: string | undefined): boolean {
     const previous = this.known.get(name);
-    if (!previous) return;
+    if (!previous) return false;
     this.known.delete(name);
     if (resourceVersion) this.resourceVersion = resourceVersion;
     // A finished Job removed by its TTL changes nothing; an unfinished one was stopped.
-    if (isTerminal(previous.phase)) return;
+    if (isTerminal(previous.phase)) return false;
     this.deliver(name, previous.runId, async () => ({
       phase: 'cancelled',
       message: 'the Job was deleted before it finished',
     }));
+    return true;
   }
 
   private deliver(name: string, runId: number, status: () => Promise<RunStatus>): void {
