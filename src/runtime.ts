@@ -150,6 +150,7 @@ async function buildBotDeps(options: RuntimeOptions, dbHandle: ReturnType<typeof
   const planner = await createPlanner(env, {
     db: dbHandle.db,
     logger,
+    timeoutMs: env.LLM_TIMEOUT_MS,
     budgetLimits: async (scope) => {
       if (scope.repoId === null) return { perIssueUsd: 5, perRepoMonthlyUsd: 100 };
       const [repo] = await dbHandle.db.select().from(repos).where(eq(repos.id, scope.repoId));

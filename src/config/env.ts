@@ -44,6 +44,8 @@ export const envVariables = z.object({
     LLM_MODEL: optional(z.string().min(1)),
     OPENAI_BASE_URL: optional(url('e.g. http://127.0.0.1:11434/v1')),
     OPENAI_API_KEY: optional(z.string().min(1)),
+    /** Per HTTP attempt of an LLM call (ms); provider defaults when unset (5 min Anthropic, 10 min OpenAI-compatible). */
+    LLM_TIMEOUT_MS: optional(z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive()),
     AGENT_RUNNER: optional(z.enum(['none', 'local', 'kubernetes'])).default('none'),
     AGENT_COMMAND: optional(z.string().min(1)),
     AGENT_IMAGE: optional(z.string().min(1)),

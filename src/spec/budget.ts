@@ -19,7 +19,12 @@ export interface Spending {
   repoMonthUsd: number | null;
 }
 
-const usd = (n: number) => `$${n.toFixed(2)}`;
+/** Dollars and cents; below a cent, two significant digits, so a small limit never reads `$0.00`. */
+function usd(n: number): string {
+  if (n === 0 || n >= 0.01) return `$${n.toFixed(2)}`;
+  const decimals = Math.min(6, 1 - Math.floor(Math.log10(n))); // llm_usage keeps 6 decimals
+  return `$${Number(n.toFixed(decimals))}`;
+}
 
 const MONTHS = [
   'January',

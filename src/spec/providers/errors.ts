@@ -106,7 +106,8 @@ export function failureAdvice(provider: ProviderName, kind: LlmCallFailure): str
     case 'rate_limited':
     case 'overloaded':
     case 'server':
-      return 'It will be retried automatically.';
+      // People read this only once the job has given up after its retries: promise no further attempt.
+      return 'This is usually temporary: try again in a few minutes.';
     case 'auth':
       return `Check ${keyVar}.`;
     case 'not_found':
