@@ -1,6 +1,6 @@
 import type { Question } from '../schemas.ts';
 import type { FeatureTemplate } from './templates/types.ts';
-import { truncate } from './text.ts';
+import { capitalize, truncate } from './text.ts';
 import { decodeText, offeredChoices, optionText, type PlanContext, type Topic } from './topics.ts';
 
 /**
@@ -55,8 +55,4 @@ export function planQuestions(
   if (!keyOpen || maxQuestions <= 0) return { questions: [], asked: [] };
   const asked = open.slice(0, maxQuestions).map((s) => s.topic);
   return { questions: asked.map((topic) => questionFor(topic, ctx)), asked };
-}
-
-export function capitalize(text: string): string {
-  return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

@@ -5,7 +5,6 @@ import { ADDONS, addonById } from './addons.ts';
 import { type Classification, classifyFeature } from './classify.ts';
 import { DECISIONS_HEADING, decisionLines, resolveDecisions } from './decisions.ts';
 import { buildPlanContext } from './plan-context.ts';
-import { capitalize } from './questions.ts';
 import {
   applyFeedback,
   emptyReviewState,
@@ -17,7 +16,7 @@ import { stackPhrase } from './stack.ts';
 import { templateFor } from './templates/index.ts';
 import type { FeatureTemplate, SpecContext } from './templates/types.ts';
 import { code } from './templates/wording.ts';
-import { mentions, quoteInline, truncate } from './text.ts';
+import { capitalize, mentions, quoteInline, truncate } from './text.ts';
 import { type Decision, Decisions, offeredChoices, type PlanContext } from './topics.ts';
 
 /**

@@ -104,6 +104,10 @@ export function snakeCase(text: string): string {
   return slugify(text, 60).replace(/-/g, '_');
 }
 
+export function capitalize(text: string): string {
+  return text.length > 0 ? text[0]!.toUpperCase() + text.slice(1) : text;
+}
+
 /** Cuts at a word boundary and marks the cut. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

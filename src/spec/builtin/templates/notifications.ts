@@ -1,4 +1,4 @@
-import { listSentence } from '../text.ts';
+import { capitalize, listSentence } from '../text.ts';
 import { decodeText, freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
 import { code, gwt, hasUi, relevantPaths, schemaChange, testedBy } from './wording.ts';
@@ -9,10 +9,6 @@ const CHANNELS: Record<string, string> = {
   push: 'push notifications',
   inapp: 'in-app notifications',
 };
-
-function capitalizeWord(word: string): string {
-  return word.length > 0 ? word[0]!.toUpperCase() + word.slice(1) : word;
-}
 
 function mailer(ctx: PlanContext): string {
   switch (ctx.stack.backend) {
@@ -214,7 +210,7 @@ export const notificationsTemplate: FeatureTemplate = {
   },
   goals: (ctx) => {
     const goals = [
-      `${capitalizeWord(recipients(ctx))} receive ${listSentence(channelIds(ctx).map((c) => CHANNELS[c]!)) || ctx.d.text('channels')} ${triggersText(ctx)}.`,
+      `${capitalize(recipients(ctx))} receive ${listSentence(channelIds(ctx).map((c) => CHANNELS[c]!)) || ctx.d.text('channels')} ${triggersText(ctx)}.`,
       'A notification is sent once per event, never for a rolled-back change, and failures are retried.',
     ];
     if (ctx.d.on('preferences'))
