@@ -167,6 +167,7 @@ CREATE TABLE `subtasks` (
 	`id` int AUTO_INCREMENT NOT NULL,
 	`task_id` int NOT NULL,
 	`spec_version` int NOT NULL,
+	`plan` int NOT NULL DEFAULT 1,
 	`key` varchar(64) NOT NULL,
 	`title` varchar(512) NOT NULL,
 	`description` mediumtext NOT NULL,

@@ -17,6 +17,7 @@ import { CommentWriter } from './handlers/comment-writer.ts';
 import { reportDeliveryFailure } from './handlers/failure-report.ts';
 import { ensureWorkScheduled, failPlanning, planningProcessors } from './handlers/planning-jobs.ts';
 import { HandlerRegistry } from './handlers/registry.ts';
+import { registerSubtaskHandlers } from './handlers/subtask-events.ts';
 import { registerTriggerHandlers } from './handlers/trigger.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue/delivery-job.ts';
 import { createDeliveryQueue } from './queue/delivery-queue.ts';
@@ -82,6 +83,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const registry = new HandlerRegistry();
       registerTriggerHandlers(registry, deps);
       registerCommandHandler(registry, deps, conversationCommands());
+      registerSubtaskHandlers(registry, deps);
       registry.on('push', (ctx) => {
         if (ctx.repo) deps?.settings.invalidate(ctx.repo.owner, ctx.repo.name);
       });
@@ -212,7 +214,7 @@ async function waitForGitea(gitea: GiteaClient, logger: Logger): Promise<{ login
  */
 function startSweeper(deps: BotDeps, intervalMs: number): { stop(): void } {
   const run = async () => {
-    const waiting = await deps.db.select().from(tasks).where(inArray(tasks.state, ['questioning', 'specifying']));
+    const waiting = await deps.db.select().from(tasks).where(inArray(tasks.state, ['questioning', 'specifying', 'decomposing']));
     for (const task of waiting) await ensureWorkScheduled(deps, task);
   };
   run().catch((error: unknown) => deps.log.warn({ err: error }, 'sweep failed'));

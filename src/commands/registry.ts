@@ -2,7 +2,9 @@ import { answerCommand } from './answer.ts';
 import { approveSpecCommand } from './approve-spec.ts';
 import { COMMAND_CATALOG, type CommandCatalogEntry, findCommand } from './catalog.ts';
 import type { CommandDescriptor } from './context.ts';
+import { decomposeCommand } from './decompose.ts';
 import { helpCommand } from './help-command.ts';
+import { planCommand } from './plan.ts';
 import { reviseSpecCommand } from './revise-spec.ts';
 import { specCommand } from './spec.ts';
 import { statusCommand } from './status.ts';
@@ -41,5 +43,7 @@ export function conversationCommands(): CommandRegistry {
     .register(answerCommand)
     .register(specCommand)
     .register(reviseSpecCommand)
-    .register(approveSpecCommand);
+    .register(approveSpecCommand)
+    .register(decomposeCommand)
+    .register(planCommand);
 }

@@ -168,6 +168,8 @@ export const subtasks = mysqlTable(
     id: int('id').autoincrement().primaryKey(),
     taskId: int('task_id').notNull(), // the parent feature
     specVersion: int('spec_version').notNull(),
+    /** Which decomposition of the feature this belongs to (a `/decompose` makes a new one). */
+    plan: int('plan').notNull().default(1),
     key: varchar('key', { length: 64 }).notNull(),
     title: varchar('title', { length: 512 }).notNull(),
     description: mediumtext('description').notNull(),

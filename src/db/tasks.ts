@@ -1,5 +1,4 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { MySqlTransaction } from 'drizzle-orm/mysql-core';
 import type { FeatureEvent, FeatureState, TaskState } from '../handlers/lifecycle.ts';
 import { nextFeatureState } from '../handlers/lifecycle.ts';
 import type { Database } from './client.ts';
@@ -11,7 +10,7 @@ import { auditLog, clarificationQuestions, repos, taskSpecifications, tasks } fr
  * same issue serialise, and a job started for an older version can tell it is stale.
  */
 
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0] | MySqlTransaction<never, never>;
+export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 export type DbOrTx = Database | Tx;
 export type TaskRow = typeof tasks.$inferSelect;
 export type RepoRow = typeof repos.$inferSelect;

@@ -20,6 +20,10 @@ export type BotGitea = Pick<
   | 'addCommentReaction'
   | 'getPermission'
   | 'getFileContent'
+  | 'ensureIssue'
+  | 'editIssue'
+  | 'listDependencies'
+  | 'addDependency'
 >;
 
 /** Reads a repository's context for an issue (cached per commit). */

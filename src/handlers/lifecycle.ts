@@ -9,8 +9,8 @@ export const FEATURE_STATES = [
   'clarifying', // questions posted, waiting for /answer or /spec
   'specifying', // writing a spec version (a planner job)
   'spec_review', // spec posted, waiting for /revise-spec or /approve-spec
-  'approved', // spec frozen
-  'decomposing', // creating subtask issues
+  'approved', // spec frozen, not (or no longer) being decomposed: `/decompose` starts it
+  'decomposing', // spec frozen; planning subtasks and creating their issues (a job)
   'in_progress', // subtasks exist and are being worked on
   'done',
   'failed',
@@ -54,8 +54,8 @@ export type FeatureEvent =
   | { type: 'spec_failed'; hasSpec: boolean }
   | { type: 'questions_failed' }
   | { type: 'revision_requested' } // /revise-spec
-  | { type: 'approved' } // /approve-spec
-  | { type: 'decomposition_started' }
+  | { type: 'approved' } // /approve-spec: frozen, and the decomposition starts at once
+  | { type: 'decomposition_started' } // /decompose (again)
   | { type: 'decomposed' }
   | { type: 'decomposition_failed' }
   | { type: 'all_subtasks_done' };
@@ -117,7 +117,7 @@ export function nextFeatureState(state: FeatureState, event: FeatureEvent): Tran
           : `the spec is already ${describeState(state)}`,
       );
     case 'approved':
-      if (state === 'spec_review') return to('approved');
+      if (state === 'spec_review') return to('decomposing');
       if (state === 'specifying')
         return refuse('a new spec version is being written; approve it once it is posted');
       return refuse(
@@ -160,4 +160,41 @@ export function describeState(state: TaskState): string {
 
 export function isFeatureState(value: string): value is FeatureState {
   return (FEATURE_STATES as readonly string[]).includes(value);
+}
+
+export type SubtaskEvent =
+  | { type: 'closed' }
+  | { type: 'reopened'; dependenciesDone: boolean }
+  | { type: 'dependencies_done' }
+  | { type: 'dependency_reopened' }
+  | { type: 'dispatched' }
+  | { type: 'pull_request_opened' }
+  | { type: 'run_failed' }
+  | { type: 'retry'; dependenciesDone: boolean };
+
+export type SubtaskTransition = { ok: true; next: SubtaskState } | { ok: false; reason: string };
+
+/** What a subtask moves to on an event, or why it cannot. */
+export function nextSubtaskState(state: SubtaskState, event: SubtaskEvent): SubtaskTransition {
+  const to = (next: SubtaskState): SubtaskTransition => ({ ok: true, next });
+  const refuse = (reason: string): SubtaskTransition => ({ ok: false, reason });
+  switch (event.type) {
+    case 'closed':
+      return state === 'done' ? refuse('it is already done') : to('done');
+    case 'reopened':
+      return state === 'done' ? to(event.dependenciesDone ? 'ready' : 'blocked') : refuse('it is not closed');
+    case 'dependencies_done':
+      return state === 'blocked' ? to('ready') : refuse(`it is ${describeState(state)}`);
+    case 'dependency_reopened':
+      // Only work that has not started goes back to waiting; a running agent finishes its run.
+      return state === 'ready' ? to('blocked') : refuse(`it is ${describeState(state)}`);
+    case 'dispatched':
+      return state === 'ready' ? to('running') : refuse(`it is ${describeState(state)}, not ready`);
+    case 'pull_request_opened':
+      return state === 'running' || state === 'ready' ? to('review') : refuse(`it is ${describeState(state)}`);
+    case 'run_failed':
+      return state === 'running' ? to('failed') : refuse(`it is ${describeState(state)}`);
+    case 'retry':
+      return state === 'failed' ? to(event.dependenciesDone ? 'ready' : 'blocked') : refuse(`it is ${describeState(state)}, not failed`);
+  }
 }

@@ -15,6 +15,7 @@ import { redactSecrets } from '../spec/llm/redact.ts';
 import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../queue/work-queue.ts';
 import type { AnsweredQuestion, IssueInput } from '../spec/planner.ts';
 import type { BotDeps } from './bot.ts';
+import { failDecomposition, runDecomposeJob } from './decomposition.ts';
 import type { FeatureState } from './lifecycle.ts';
 import { featureTypeOf, publishFeature, specFromRow, withIssueLock } from './publish.ts';
 import { settingsFor } from './settings-gate.ts';
@@ -30,6 +31,7 @@ import { settingsFor } from './settings-gate.ts';
 const WORK_FOR_STATE: Partial<Record<FeatureState, WorkKind>> = {
   questioning: 'questions',
   specifying: 'spec',
+  decomposing: 'decompose',
 };
 
 /** Queues the job the task's current state waits for (a no-op when it is queued already). */
@@ -43,6 +45,7 @@ export function planningProcessors(deps: BotDeps): Partial<Record<WorkKind, Work
   return {
     questions: (job, ctx) => runQuestionsJob(deps, job, ctx),
     spec: (job, ctx) => runSpecJob(deps, job, ctx),
+    decompose: (job, ctx) => runDecomposeJob(deps, job, ctx),
   };
 }
 
@@ -178,9 +181,13 @@ async function discardStale(deps: BotDeps, task: TaskRow, job: WorkJob, log: Log
  * to do. Keyed by the job, so a retried report never posts twice.
  */
 export async function failPlanning(deps: BotDeps, job: WorkJob, error: Error, log: Logger): Promise<void> {
-  if (job.kind !== 'questions' && job.kind !== 'spec') return;
   const task = await getTask(deps.db, job.taskId);
   const repo = await getRepoById(deps.db, task.repoId);
+  if (job.kind === 'decompose') {
+    if (task.stateVersion === job.version) await failDecomposition(deps, task, repo, error.message, log);
+    return;
+  }
+  if (job.kind !== 'questions' && job.kind !== 'spec') return;
   const moved = await withLockedTask(deps.db, task.id, async (tx, current) => {
     if (current.stateVersion !== job.version) return false;
     const hasSpec = current.specVersion > 0;

@@ -13,6 +13,8 @@ import { parseStatusLabel, STATUS_LABEL_SCOPE } from '../gitea/labels.ts';
 import { oneLine } from '../spec/render/markdown.ts';
 import { renderQuestionsComment } from '../spec/render/questions.ts';
 import { renderSpecComment } from '../spec/render/spec.ts';
+import { renderPlanComment } from '../spec/render/subtasks.ts';
+import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
 import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
@@ -57,6 +59,10 @@ export async function publishFeature(deps: BotDeps, taskId: number): Promise<voi
         }),
       );
     }
+    const plan = await renderPlanFor(deps, task);
+    if (plan) {
+      await deps.comments.ensure(issue, { kind: 'plan', attrs: { task: task.issueNumber } }, plan.body);
+    }
     if (task.state === 'stopped') {
       await deps.comments.ensure(
         issue,
@@ -65,6 +71,40 @@ export async function publishFeature(deps: BotDeps, taskId: number): Promise<voi
       );
     }
   });
+}
+
+/**
+ * The subtask issue's label (and board card) follows its lifecycle state. Serialised per
+ * issue like every other write.
+ */
+export async function publishSubtask(deps: BotDeps, taskId: number): Promise<void> {
+  const task = await getTask(deps.db, taskId);
+  const repo = await getRepoById(deps.db, task.repoId);
+  await withIssueLock(deps, repo, task.issueNumber, async () => {
+    const current = await getTask(deps.db, taskId);
+    await syncStatusLabel(deps, { owner: repo.owner, repo: repo.name, number: current.issueNumber }, current.state as TaskState);
+  });
+}
+
+/** The parent's plan comment: task list, Mermaid graph and waves, from the stored decomposition. */
+export async function renderPlanFor(deps: Pick<BotDeps, 'db'>, task: TaskRow): Promise<{ body: string; allDone: boolean } | null> {
+  const rows = await listSubtasks(deps.db, task.id);
+  if (rows.length === 0 || rows.some((r) => r.issueNumber === null)) return null;
+  const states = new Map((await listSubtaskTasks(deps.db, task.id)).map((t) => [t.issueNumber, t.state]));
+  const waves: string[][] = [];
+  for (const row of rows) (waves[row.wave] ??= []).push(row.key);
+  const items = rows.map((row) => ({
+    key: row.key,
+    title: row.title,
+    dependsOn: row.dependencies,
+    issueNumber: row.issueNumber,
+    estimate: row.estimatedTime,
+    state: states.get(row.issueNumber ?? -1) === 'done' ? ('closed' as const) : ('open' as const),
+  }));
+  return {
+    body: renderPlanComment({ specVersion: rows[0]!.specVersion, subtasks: items, waves: waves.filter(Boolean) }),
+    allDone: items.every((i) => i.state === 'closed'),
+  };
 }
 
 /** Serialises every write to one issue (Gitea comments, labels) across all workers. */

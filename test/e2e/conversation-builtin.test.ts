@@ -79,7 +79,9 @@ describe('the conversation loop with the builtin planner', () => {
 
     const approve = await gitea.as('alice').comment(REPO, issue.number, '/approve-spec v2');
     await h.settle();
-    expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/approved');
+    // Approval freezes the spec and splits it into subtasks at once.
+    expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/in-progress');
+    expect(botComments(gitea, issue.number, 'plan')).toHaveLength(1);
     expect(gitea.reactions(REPO, { comment: approve.id })).toContainEqual({ user: BOT, content: 'hooray' });
     specs = botComments(gitea, issue.number, 'spec');
     expect(specs[0]!.body).toMatch(/approved by @alice/);

@@ -4,6 +4,9 @@ import {
   type FeatureEvent,
   type FeatureState,
   nextFeatureState,
+  nextSubtaskState,
+  type SubtaskEvent,
+  type SubtaskState,
   statusLabelFor,
 } from '../../src/handlers/lifecycle.ts';
 
@@ -23,7 +26,7 @@ describe('nextFeatureState', () => {
     ['spec_review', { type: 'revision_requested' }, 'specifying'],
     ['specifying', { type: 'revision_requested' }, 'refused'],
     ['clarifying', { type: 'revision_requested' }, 'refused'],
-    ['spec_review', { type: 'approved' }, 'approved'],
+    ['spec_review', { type: 'approved' }, 'decomposing'],
     ['clarifying', { type: 'approved' }, 'refused'],
     ['approved', { type: 'approved' }, 'refused'],
     ['specifying', { type: 'approved' }, 'refused'],
@@ -78,5 +81,30 @@ describe('statusLabelFor', () => {
     for (const state of ['blocked', 'ready', 'running', 'review', 'done', 'failed'] as const) {
       expect(statusLabelFor(state)).toBe(`ai-status/${state}`);
     }
+  });
+});
+
+describe('nextSubtaskState', () => {
+  const rows: Array<[SubtaskState, SubtaskEvent, SubtaskState | 'refused']> = [
+    ['blocked', { type: 'dependencies_done' }, 'ready'],
+    ['ready', { type: 'dependencies_done' }, 'refused'],
+    ['ready', { type: 'dependency_reopened' }, 'blocked'],
+    ['running', { type: 'dependency_reopened' }, 'refused'],
+    ['ready', { type: 'dispatched' }, 'running'],
+    ['blocked', { type: 'dispatched' }, 'refused'],
+    ['running', { type: 'pull_request_opened' }, 'review'],
+    ['running', { type: 'run_failed' }, 'failed'],
+    ['failed', { type: 'retry', dependenciesDone: true }, 'ready'],
+    ['review', { type: 'closed' }, 'done'],
+    ['blocked', { type: 'closed' }, 'done'],
+    ['done', { type: 'closed' }, 'refused'],
+    ['done', { type: 'reopened', dependenciesDone: true }, 'ready'],
+    ['done', { type: 'reopened', dependenciesDone: false }, 'blocked'],
+    ['ready', { type: 'reopened', dependenciesDone: true }, 'refused'],
+  ];
+  it.each(rows)('%s + %o → %s', (state, event, expected) => {
+    const result = nextSubtaskState(state, event);
+    if (expected === 'refused') expect(result.ok).toBe(false);
+    else expect(result).toEqual({ ok: true, next: expected });
   });
 });

@@ -1,0 +1,123 @@
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { agentRuns, llmUsage } from '../db/schema.ts';
+import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
+import { applyFeatureEvent, findRepo, findTask, getTask, type RepoRow, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import { readySet } from '../spec/dag.ts';
+import type { BotDeps } from './bot.ts';
+import type { EventContext } from './context.ts';
+import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from './lifecycle.ts';
+import { publishFeature, publishSubtask, withIssueLock } from './publish.ts';
+import type { HandlerRegistry } from './registry.ts';
+
+/**
+ * Readiness flows through the dependency graph as subtask issues close and reopen: a closed
+ * subtask unblocks the dependents whose dependencies are now all closed; a reopened one sends
+ * its not-yet-started dependents back to blocked; the last one closes the feature with a
+ * summary. Sibling changes are serialised on the parent's row lock.
+ */
+export function registerSubtaskHandlers(app: HandlerRegistry, deps: BotDeps): void {
+  app.on('issues.closed', (ctx) => onSubtaskIssue(deps, ctx, 'closed'));
+  app.on('issues.reopened', (ctx) => onSubtaskIssue(deps, ctx, 'reopened'));
+}
+
+async function onSubtaskIssue(deps: BotDeps, ctx: EventContext, action: 'closed' | 'reopened'): Promise<void> {
+  if (!ctx.repo || ctx.issueNumber === null) return;
+  const repo = await findRepo(deps.db, ctx.repo.fullName);
+  if (!repo) return;
+  const subtask = await findTask(deps.db, repo.id, ctx.issueNumber);
+  if (!subtask || subtask.kind !== 'subtask' || subtask.parentTaskId === null) return;
+  const result = await updateReadiness(deps, subtask.parentTaskId, subtask.id, action);
+  ctx.log.info({ changed: result.changed.length, featureDone: result.featureDone }, `subtask ${action}`);
+  for (const id of result.changed) await publishSubtask(deps, id);
+  if (result.featureDone) await closeFeature(deps, repo, await getTask(deps.db, subtask.parentTaskId));
+  await publishFeature(deps, subtask.parentTaskId);
+}
+
+/** Applies the close/reopen and its consequences in one transaction; returns what changed. */
+export async function updateReadiness(
+  deps: Pick<BotDeps, 'db'>,
+  featureId: number,
+  subtaskId: number,
+  action: 'closed' | 'reopened',
+): Promise<{ changed: number[]; featureDone: boolean }> {
+  return withLockedTask(deps.db, featureId, async (tx, feature) => {
+    const rows = await listSubtasks(tx, featureId);
+    const tasksByIssue = new Map((await listSubtaskTasks(tx, featureId)).map((t) => [t.issueNumber, t]));
+    const taskOf = (key: string) => {
+      const row = rows.find((r) => r.key === key);
+      return row?.issueNumber ? tasksByIssue.get(row.issueNumber) : undefined;
+    };
+    const dag = { subtasks: rows.map((r) => ({ key: r.key, dependsOn: r.dependencies })) };
+    const closedKeys = () => rows.filter((r) => taskOf(r.key)?.state === 'done').map((r) => r.key);
+    const changed: number[] = [];
+    const move = async (task: TaskRow, event: SubtaskEvent) => {
+      const next = nextSubtaskState(task.state as SubtaskState, event);
+      if (!next.ok) return;
+      const updated = await setSubtaskState(tx, task, next.next);
+      tasksByIssue.set(updated.issueNumber, updated);
+      changed.push(updated.id);
+    };
+
+    const me = [...tasksByIssue.values()].find((t) => t.id === subtaskId);
+    const myKey = rows.find((r) => r.issueNumber === me?.issueNumber)?.key;
+    if (!me || !myKey) return { changed, featureDone: false };
+    if (action === 'closed') {
+      await move(me, { type: 'closed' });
+      const ready = new Set(readySet(dag, closedKeys()));
+      for (const row of rows) {
+        const task = taskOf(row.key);
+        if (task?.state === 'blocked' && ready.has(row.key)) await move(task, { type: 'dependencies_done' });
+      }
+    } else {
+      const myDeps = rows.find((r) => r.key === myKey)?.dependencies ?? [];
+      const closed = new Set(closedKeys());
+      await move(me, { type: 'reopened', dependenciesDone: myDeps.every((k) => closed.has(k)) });
+      for (const row of rows) {
+        const task = taskOf(row.key);
+        if (task && row.dependencies.includes(myKey)) await move(task, { type: 'dependency_reopened' });
+      }
+    }
+    const allDone = rows.length > 0 && rows.every((r) => taskOf(r.key)?.state === 'done');
+    let featureDone = false;
+    if (allDone && feature.state === 'in_progress') {
+      featureDone = (await applyFeatureEvent(tx, feature, { type: 'all_subtasks_done' })).ok;
+    }
+    return { changed, featureDone };
+  });
+}
+
+async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Promise<void> {
+  const rows = await listSubtasks(deps.db, feature.id);
+  const runs = await deps.db
+    .select({ issueNumber: agentRuns.issueNumber, prNumber: agentRuns.prNumber, cost: agentRuns.costUsd })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.repoId, repo.id), isNotNull(agentRuns.prNumber)));
+  const subtaskIssues = new Set(rows.map((r) => r.issueNumber));
+  const prs = runs.filter((r) => subtaskIssues.has(r.issueNumber));
+  const [llm] = await deps.db
+    .select({ total: sql<string>`COALESCE(SUM(${llmUsage.costUsd}), 0)` })
+    .from(llmUsage)
+    .where(eq(llmUsage.taskId, feature.id));
+  const agentCost = prs.reduce((sum, r) => sum + Number(r.cost ?? 0), 0);
+  const hours = (Date.now() - feature.createdAt.getTime()) / 3_600_000;
+  const body = [
+    `### ✅ Done: all ${rows.length} subtasks are closed`,
+    '',
+    ...rows.map((r) => {
+      const pr = prs.find((p) => p.issueNumber === r.issueNumber);
+      return `- [x] #${r.issueNumber} ${r.title}${pr?.prNumber ? ` — PR #${pr.prNumber}` : ''}`;
+    }),
+    '',
+    `**Pull requests:** ${prs.length > 0 ? prs.map((p) => `#${p.prNumber}`).join(', ') : 'none opened by agents'}`,
+    `**Cost:** $${(Number(llm?.total ?? 0) + agentCost).toFixed(2)} (planning $${Number(llm?.total ?? 0).toFixed(2)}, agents $${agentCost.toFixed(2)})`,
+    `**Time:** ${hours < 48 ? `${hours.toFixed(1)} hours` : `${(hours / 24).toFixed(1)} days`} from the first question to the last merge`,
+  ].join('\n');
+  await withIssueLock(deps, repo, feature.issueNumber, async () => {
+    await deps.comments.ensure(
+      { owner: repo.owner, repo: repo.name, number: feature.issueNumber },
+      { kind: 'summary', attrs: { task: feature.issueNumber } },
+      body,
+    );
+    await deps.gitea.editIssue(repo.owner, repo.name, feature.issueNumber, { state: 'closed' });
+  });
+}
