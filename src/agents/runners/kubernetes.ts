@@ -2,7 +2,7 @@ import { KubeConfig, type V1Job, type V1Secret, Watch } from '@kubernetes/client
 import type { Env } from '../../config/env.ts';
 import { createLogger, type Logger } from '../../config/logger.ts';
 import { AgentNamespaceApi } from './kubernetes/agent-api.ts';
-import { isAlreadyExists, KubernetesRunnerError } from './kubernetes/api-errors.ts';
+import { apiStatusCode, isAlreadyExists, KubernetesRunnerError } from './kubernetes/api-errors.ts';
 import { JobWatcher, type PhaseListener } from './kubernetes/job-watcher.ts';
 import { buildKubeConfig, type KubernetesConnection } from './kubernetes/kubeconfig.ts';
 import {
@@ -115,8 +115,11 @@ export class KubernetesRunner implements AgentRunner {
       created = await this.api.createJob(job);
     } catch (error) {
       if (!isAlreadyExists(error)) {
-        // No Job will ever use these tokens: remove them now rather than wait for the sweep.
-        await this.api.deleteSecret(agentSecretName(spec.runId)).catch(() => false);
+        // Refused by the API server: no Job will use these tokens, so remove them now. After a
+        // network error the Job may exist after all; the next start or the sweep settles it.
+        if (apiStatusCode(error) !== undefined) {
+          await this.api.deleteSecret(agentSecretName(spec.runId)).catch(() => false);
+        }
         throw new KubernetesRunnerError(`create Job ${jobName} in namespace ${this.namespace}`, error);
       }
       // A concurrent start of the same run won the race.

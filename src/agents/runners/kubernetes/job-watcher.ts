@@ -2,7 +2,7 @@ import type { V1Job, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../../../config/logger.ts';
 import type { RunPhase, RunStatus } from '../types.ts';
 import type { AgentNamespaceApi } from './agent-api.ts';
-import { MANAGED_SELECTOR, RUN_ID_LABEL, runIdFromJobName } from './labels.ts';
+import { MANAGED_SELECTOR, runIdFromJobName } from './labels.ts';
 import { isTerminal, jobPhase, jobRunStatus } from './status.ts';
 
 /**
@@ -48,9 +48,8 @@ function olderOrSame(a: string | undefined, b: string | undefined): boolean {
   return BigInt(a) <= BigInt(b);
 }
 
+/** Only Jobs named like the runner's own count as runs, whatever labels others carry. */
 function runIdOf(job: V1Job): number | null {
-  const fromLabel = Number(job.metadata?.labels?.[RUN_ID_LABEL]);
-  if (Number.isSafeInteger(fromLabel) && fromLabel > 0) return fromLabel;
   return runIdFromJobName(job.metadata?.name ?? '');
 }
 
