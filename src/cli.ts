@@ -1,6 +1,6 @@
+import { runDoctor } from './config/doctor.ts';
 import { ConfigError, loadEnv, loadEnvSubset, secretValues } from './config/env.ts';
 import { createLogger, type Logger } from './config/logger.ts';
-import { runDoctor } from './config/doctor.ts';
 import { runMigrations } from './db/migrate.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { parseRepoSlug } from './gitea/repo-slug.ts';
@@ -45,7 +45,9 @@ async function run(command: string, args: string[]): Promise<number | null> {
     case 'migrate': {
       const env = loadEnvSubset(['DATABASE_URL']);
       const { applied } = await runMigrations(env.DATABASE_URL);
-      process.stdout.write(applied > 0 ? `Applied ${applied} migration(s).\n` : 'The database is up to date.\n');
+      process.stdout.write(
+        applied > 0 ? `Applied ${applied} migration(s).\n` : 'The database is up to date.\n',
+      );
       return 0;
     }
     case 'setup': {
@@ -55,7 +57,12 @@ async function run(command: string, args: string[]): Promise<number | null> {
       const env = loadEnvSubset(['GITEA_URL', 'GITEA_TOKEN', 'WEBHOOK_SECRET', 'PUBLIC_URL', 'PORT']);
       const publicUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, '');
       const client = new GiteaClient({ baseUrl: env.GITEA_URL.replace(/\/+$/, ''), token: env.GITEA_TOKEN });
-      const report = await setupRepo(client, { owner, repo: name, publicUrl, webhookSecret: env.WEBHOOK_SECRET });
+      const report = await setupRepo(client, {
+        owner,
+        repo: name,
+        publicUrl,
+        webhookSecret: env.WEBHOOK_SECRET,
+      });
       process.stdout.write(`${formatSetupReport(report)}\n`);
       return 0;
     }

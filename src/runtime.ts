@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
+import { conversationCommands } from './commands/registry.ts';
 import type { Env } from './config/env.ts';
 import { secretValues } from './config/env.ts';
 import type { Logger } from './config/logger.ts';
@@ -10,7 +11,6 @@ import { runMigrations } from './db/migrate.ts';
 import { repos, tasks } from './db/schema.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { giteaRepoReader } from './gitea/repo-reader.ts';
-import { conversationCommands } from './commands/registry.ts';
 import type { BotDeps, ContextSource } from './handlers/bot.ts';
 import { registerCommandHandler } from './handlers/command-runner.ts';
 import { CommentWriter } from './handlers/comment-writer.ts';
@@ -28,7 +28,6 @@ import { createHttpApp } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createMetrics } from './server/metrics.ts';
 import { createPlanner } from './spec/providers/index.ts';
-import { eq } from 'drizzle-orm';
 
 /**
  * The composition root: builds every long-lived object once and wires the roles a process
@@ -63,7 +62,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
   const close = async () => {
     for (const step of closers.reverse()) {
-      await step.close().catch((error: unknown) => logger.error({ err: error, step: step.name }, 'shutdown step failed'));
+      await step
+        .close()
+        .catch((error: unknown) => logger.error({ err: error, step: step.name }, 'shutdown step failed'));
     }
   };
   try {
@@ -142,7 +143,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
-async function buildBotDeps(options: RuntimeOptions, dbHandle: ReturnType<typeof connectDb>, prefix: string): Promise<BotDeps> {
+async function buildBotDeps(
+  options: RuntimeOptions,
+  dbHandle: ReturnType<typeof connectDb>,
+  prefix: string,
+): Promise<BotDeps> {
   const { env, logger } = options;
   const gitea = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
   const bot = await waitForGitea(gitea, logger);
@@ -214,7 +219,10 @@ async function waitForGitea(gitea: GiteaClient, logger: Logger): Promise<{ login
  */
 function startSweeper(deps: BotDeps, intervalMs: number): { stop(): void } {
   const run = async () => {
-    const waiting = await deps.db.select().from(tasks).where(inArray(tasks.state, ['questioning', 'specifying', 'decomposing']));
+    const waiting = await deps.db
+      .select()
+      .from(tasks)
+      .where(inArray(tasks.state, ['questioning', 'specifying', 'decomposing']));
     for (const task of waiting) await ensureWorkScheduled(deps, task);
   };
   run().catch((error: unknown) => deps.log.warn({ err: error }, 'sweep failed'));

@@ -9,7 +9,9 @@ export const answerCommand: CommandDescriptor = describeCommand('answer', {
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
-    const questions = (await listQuestions(ctx.deps.db, task.id)).filter((q) => q.round === task.questionRound);
+    const questions = (await listQuestions(ctx.deps.db, task.id)).filter(
+      (q) => q.round === task.questionRound,
+    );
     const extraction = extractAnswers(ctx.command, { questionCount: questions.length || undefined });
     const problems = [...extraction.errors];
     let recorded = 0;
@@ -17,12 +19,15 @@ export const answerCommand: CommandDescriptor = describeCommand('answer', {
       if (current.state !== 'clarifying') {
         return { refuse: closedReason(current.state) };
       }
-      if (extraction.answers.length === 0) return { refuse: problems.join('\n') || 'No answer found in this command.' };
+      if (extraction.answers.length === 0)
+        return { refuse: problems.join('\n') || 'No answer found in this command.' };
       const open = (await listQuestions(tx, current.id)).filter((q) => q.round === current.questionRound);
       for (const answer of extraction.answers) {
         const question = open.find((q) => q.ordinal === answer.ordinal);
         if (!question) {
-          problems.push(`There is no question ${answer.ordinal} (the questions are numbered 1–${open.length}).`);
+          problems.push(
+            `There is no question ${answer.ordinal} (the questions are numbered 1–${open.length}).`,
+          );
           continue;
         }
         await recordAnswer(tx, question.id, {

@@ -15,32 +15,43 @@ export const approveSpecCommand: CommandDescriptor = describeCommand('approve-sp
     if (!task) return;
     const named = parseVersion(ctx.command.argv[0]);
     if (named === 'invalid') {
-      return ctx.reply('Name the version like this: `/approve-spec v3` (or just `/approve-spec` for the version you read).');
+      return ctx.reply(
+        'Name the version like this: `/approve-spec v3` (or just `/approve-spec` for the version you read).',
+      );
     }
     let approved = 0;
-    const outcome = await transitionByCommand(ctx, task, async (tx, current) => {
-      const spec = await latestSpec(tx, current.id);
-      if (!spec) return { refuse: 'there is no spec to approve yet' };
-      if (named !== null && named !== spec.version) {
-        return {
-          refuse:
-            named > spec.version
-              ? `there is no v${named}; the latest is v${spec.version}`
-              : `v${named} is not the latest version — v${spec.version} is. Read it, then \`/approve-spec v${spec.version}\``,
-        };
-      }
-      // Gitea stamps comments to the second, so only a version from a later second counts as unseen.
-      if (named === null && Math.floor(spec.createdAt.getTime() / 1000) > Math.floor(ctx.comment.createdAt.getTime() / 1000)) {
-        return {
-          refuse: `v${spec.version} was posted after your comment, so it is not the version you read. Read it, then \`/approve-spec v${spec.version}\``,
-        };
-      }
-      approved = spec.version;
-      return { type: 'approved' };
-    }, {}, async (tx, current) => {
-      const spec = await latestSpec(tx, current.id);
-      if (spec) await markSpecApproved(tx, spec.id, ctx.comment.author, new Date());
-    });
+    const outcome = await transitionByCommand(
+      ctx,
+      task,
+      async (tx, current) => {
+        const spec = await latestSpec(tx, current.id);
+        if (!spec) return { refuse: 'there is no spec to approve yet' };
+        if (named !== null && named !== spec.version) {
+          return {
+            refuse:
+              named > spec.version
+                ? `there is no v${named}; the latest is v${spec.version}`
+                : `v${named} is not the latest version — v${spec.version} is. Read it, then \`/approve-spec v${spec.version}\``,
+          };
+        }
+        // Gitea stamps comments to the second, so only a version from a later second counts as unseen.
+        if (
+          named === null &&
+          Math.floor(spec.createdAt.getTime() / 1000) > Math.floor(ctx.comment.createdAt.getTime() / 1000)
+        ) {
+          return {
+            refuse: `v${spec.version} was posted after your comment, so it is not the version you read. Read it, then \`/approve-spec v${spec.version}\``,
+          };
+        }
+        approved = spec.version;
+        return { type: 'approved' };
+      },
+      {},
+      async (tx, current) => {
+        const spec = await latestSpec(tx, current.id);
+        if (spec) await markSpecApproved(tx, spec.id, ctx.comment.author, new Date());
+      },
+    );
     if (outcome.kind === 'refused') return ctx.reply(`Not approved: ${outcome.reason}.`);
     await ctx.react('hooray');
     if (outcome.kind === 'applied') ctx.log.info({ version: approved }, 'spec approved');

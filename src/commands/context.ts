@@ -1,5 +1,5 @@
-import type { RepoConfig } from '../config/repo-config.ts';
 import type { Logger } from '../config/logger.ts';
+import type { RepoConfig } from '../config/repo-config.ts';
 import type { RepoRow, TaskRow } from '../db/tasks.ts';
 import type { Reaction } from '../gitea/types.ts';
 import type { BotDeps } from '../handlers/bot.ts';

@@ -14,7 +14,9 @@ export const decomposeCommand: CommandDescriptor = describeCommand('decompose', 
     if (!task) return;
     const outcome = await transitionByCommand(ctx, task, async (tx, current) => {
       if (current.state === 'in_progress') {
-        const started = (await listSubtaskTasks(tx, current.id)).filter((t) => t.state !== 'blocked' && t.state !== 'ready');
+        const started = (await listSubtaskTasks(tx, current.id)).filter(
+          (t) => t.state !== 'blocked' && t.state !== 'ready',
+        );
         if (started.length > 0) {
           return {
             refuse: `work has started on ${started.map((t) => `#${t.issueNumber}`).join(', ')}; a new plan would throw it away`,

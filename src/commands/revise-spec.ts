@@ -10,14 +10,26 @@ export const reviseSpecCommand: CommandDescriptor = describeCommand('revise-spec
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
-    const feedback = [ctx.command.args, ctx.command.body].filter((part) => part.trim() !== '').join('\n').trim();
+    const feedback = [ctx.command.args, ctx.command.body]
+      .filter((part) => part.trim() !== '')
+      .join('\n')
+      .trim();
     if (feedback === '') {
-      return ctx.reply('Say what should change: `/revise-spec <feedback>`, e.g. `/revise-spec also support PayPal`.');
+      return ctx.reply(
+        'Say what should change: `/revise-spec <feedback>`, e.g. `/revise-spec also support PayPal`.',
+      );
     }
     if (feedback.length > MAX_FEEDBACK) {
-      return ctx.reply(`That feedback is ${feedback.length} characters long; please keep it under ${MAX_FEEDBACK}.`);
+      return ctx.reply(
+        `That feedback is ${feedback.length} characters long; please keep it under ${MAX_FEEDBACK}.`,
+      );
     }
-    const outcome = await transitionByCommand(ctx, task, { type: 'revision_requested' }, { pendingFeedback: feedback });
+    const outcome = await transitionByCommand(
+      ctx,
+      task,
+      { type: 'revision_requested' },
+      { pendingFeedback: feedback },
+    );
     if (outcome.kind === 'refused') return ctx.reply(`Cannot revise the spec now: ${outcome.reason}.`);
     await ctx.react('rocket');
   },

@@ -1,6 +1,6 @@
-import { loadSpending } from '../spec/budget.ts';
-import { describeState } from '../handlers/lifecycle.ts';
 import { latestSpec, listQuestions } from '../db/tasks.ts';
+import { describeState } from '../handlers/lifecycle.ts';
+import { loadSpending } from '../spec/budget.ts';
 import type { CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 

@@ -20,7 +20,9 @@ export type CommandOutcome =
 export async function transitionByCommand(
   ctx: CommandContext,
   task: TaskRow,
-  event: FeatureEvent | ((tx: Tx, task: TaskRow) => Promise<FeatureEvent | { refuse: string } | { stay: true }>),
+  event:
+    | FeatureEvent
+    | ((tx: Tx, task: TaskRow) => Promise<FeatureEvent | { refuse: string } | { stay: true }>),
   extra: Parameters<typeof applyFeatureEvent>[3] = {},
   after?: (tx: Tx, task: TaskRow) => Promise<void>,
 ): Promise<CommandOutcome> {
@@ -38,7 +40,9 @@ export async function transitionByCommand(
     if (!claimed) {
       // A redelivery: repeat the first answer (replies are idempotent), never the effect.
       const [first] = await tx.select().from(auditLog).where(eq(auditLog.causeKey, ctx.causeKey));
-      return first?.result === 'refused' ? { kind: 'refused', reason: first.detail ?? '' } : { kind: 'replayed' };
+      return first?.result === 'refused'
+        ? { kind: 'refused', reason: first.detail ?? '' }
+        : { kind: 'replayed' };
     }
     const resolved = typeof event === 'function' ? await event(tx, current) : event;
     if ('refuse' in resolved) {
@@ -61,5 +65,8 @@ export async function transitionByCommand(
 
 async function markRefused(tx: Tx, ctx: CommandContext, reason: string): Promise<void> {
   // The cause stays claimed, so a redelivery of a refused command is refused the same way.
-  await tx.update(auditLog).set({ result: 'refused', detail: reason }).where(eq(auditLog.causeKey, ctx.causeKey));
+  await tx
+    .update(auditLog)
+    .set({ result: 'refused', detail: reason })
+    .where(eq(auditLog.causeKey, ctx.causeKey));
 }

@@ -11,7 +11,10 @@ import { ConfigError, loadEnv } from './env.ts';
  * It never stops at the first problem: a broken environment is reported along with whatever
  * can still be checked.
  */
-export async function runDoctor(source: NodeJS.ProcessEnv, options: { repo?: string } = {}): Promise<{ ok: boolean; report: string; results: CheckResult[] }> {
+export async function runDoctor(
+  source: NodeJS.ProcessEnv,
+  options: { repo?: string } = {},
+): Promise<{ ok: boolean; report: string; results: CheckResult[] }> {
   const results: CheckResult[] = [];
   let env: ReturnType<typeof loadEnv> | null = null;
   try {
@@ -20,7 +23,12 @@ export async function runDoctor(source: NodeJS.ProcessEnv, options: { repo?: str
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) {
-      results.push({ name: 'environment', ok: false, detail: problem, fix: 'set it in the environment or in .env (see README.md)' });
+      results.push({
+        name: 'environment',
+        ok: false,
+        detail: problem,
+        fix: 'set it in the environment or in .env (see README.md)',
+      });
     }
   }
   const databaseUrl = env?.DATABASE_URL ?? source.DATABASE_URL;
@@ -28,7 +36,11 @@ export async function runDoctor(source: NodeJS.ProcessEnv, options: { repo?: str
   if (databaseUrl) results.push(await checkDatabase(databaseUrl));
   if (redisUrl) results.push(await checkRedis(redisUrl));
   if (env) {
-    const client = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, retry: { maxAttempts: 1 } });
+    const client = new GiteaClient({
+      baseUrl: env.GITEA_URL,
+      token: env.GITEA_TOKEN,
+      retry: { maxAttempts: 1 },
+    });
     try {
       results.push(...(await checkGitea(client, { repo: options.repo })));
     } catch (error) {
@@ -67,7 +79,12 @@ async function checkDatabase(url: string): Promise<CheckResult> {
 }
 
 async function checkRedis(url: string): Promise<CheckResult> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3_000, enableOfflineQueue: false });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3_000,
+    enableOfflineQueue: false,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -75,7 +92,12 @@ async function checkRedis(url: string): Promise<CheckResult> {
     const version = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
     return { name: 'redis', ok: true, detail: `connected (Redis ${version})` };
   } catch (error) {
-    return { name: 'redis', ok: false, detail: `cannot connect: ${(error as Error).message}`, fix: 'start Redis or fix REDIS_URL' };
+    return {
+      name: 'redis',
+      ok: false,
+      detail: `cannot connect: ${(error as Error).message}`,
+      fix: 'start Redis or fix REDIS_URL',
+    };
   } finally {
     redis.disconnect();
   }
@@ -86,7 +108,11 @@ function plannerCheck(env: ReturnType<typeof loadEnv>): CheckResult {
     case 'builtin':
       return { name: 'planner', ok: true, detail: 'builtin (offline, deterministic)' };
     case 'anthropic':
-      return { name: 'planner', ok: true, detail: `anthropic${env.LLM_MODEL ? ` (${env.LLM_MODEL})` : ''}, key set` };
+      return {
+        name: 'planner',
+        ok: true,
+        detail: `anthropic${env.LLM_MODEL ? ` (${env.LLM_MODEL})` : ''}, key set`,
+      };
     case 'openai':
       return { name: 'planner', ok: true, detail: `OpenAI-compatible at ${env.OPENAI_BASE_URL}` };
   }

@@ -30,35 +30,35 @@ const optional = <T extends z.ZodType>(schema: T) =>
 
 /** Each variable on its own; `envSchema` adds the rules between them. */
 export const envVariables = z.object({
-    PORT: optional(port).default(8080),
-    PUBLIC_URL: optional(url('e.g. https://aiworker.example.com')),
-    GITEA_URL: url('e.g. https://gitea.example.com'),
-    GITEA_TOKEN: z.string().trim().min(1, 'is required (the bot account token)'),
-    WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
-    GITEA_BOT_PASSWORD: optional(z.string().min(1)),
-    DATABASE_URL: protocolUrl(['mysql:', 'mariadb:'], 'mysql://user:pass@host:3306/db'),
-    REDIS_URL: protocolUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0'),
-    LLM_PROVIDER: optional(z.enum(['builtin', 'anthropic', 'openai'])).default('builtin'),
-    ANTHROPIC_API_KEY: optional(z.string().min(1)),
-    ANTHROPIC_BASE_URL: optional(url('Anthropic API base URL')),
-    LLM_MODEL: optional(z.string().min(1)),
-    OPENAI_BASE_URL: optional(url('e.g. http://127.0.0.1:11434/v1')),
-    OPENAI_API_KEY: optional(z.string().min(1)),
-    /** Per HTTP attempt of an LLM call (ms); provider defaults when unset (5 min Anthropic, 10 min OpenAI-compatible). */
-    LLM_TIMEOUT_MS: optional(z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive()),
-    AGENT_RUNNER: optional(z.enum(['none', 'local', 'kubernetes'])).default('none'),
-    AGENT_COMMAND: optional(z.string().min(1)),
-    AGENT_IMAGE: optional(z.string().min(1)),
-    AGENT_NAMESPACE: optional(z.string().min(1)),
-    AGENT_GIT_TOKEN: optional(z.string().min(1)),
-    PREVIEW_MODE: optional(z.enum(['off', 'kubernetes', 'argocd'])).default('off'),
-    PREVIEW_DOMAIN: optional(z.string().min(1)),
-    GITOPS_REPO: optional(z.string().min(1)),
-    LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])).default('info'),
-    WEBHOOK_MAX_BYTES: optional(z.coerce.number().int().positive()).default(5 * 1024 * 1024),
-    /** Bot comments created on one issue within an hour before the loop breaker trips. */
-    COMMENT_BREAKER_PER_HOUR: optional(z.coerce.number().int().min(3).max(1000)).default(30),
-    WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(256)).default(8),
+  PORT: optional(port).default(8080),
+  PUBLIC_URL: optional(url('e.g. https://aiworker.example.com')),
+  GITEA_URL: url('e.g. https://gitea.example.com'),
+  GITEA_TOKEN: z.string().trim().min(1, 'is required (the bot account token)'),
+  WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  GITEA_BOT_PASSWORD: optional(z.string().min(1)),
+  DATABASE_URL: protocolUrl(['mysql:', 'mariadb:'], 'mysql://user:pass@host:3306/db'),
+  REDIS_URL: protocolUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0'),
+  LLM_PROVIDER: optional(z.enum(['builtin', 'anthropic', 'openai'])).default('builtin'),
+  ANTHROPIC_API_KEY: optional(z.string().min(1)),
+  ANTHROPIC_BASE_URL: optional(url('Anthropic API base URL')),
+  LLM_MODEL: optional(z.string().min(1)),
+  OPENAI_BASE_URL: optional(url('e.g. http://127.0.0.1:11434/v1')),
+  OPENAI_API_KEY: optional(z.string().min(1)),
+  /** Per HTTP attempt of an LLM call (ms); provider defaults when unset (5 min Anthropic, 10 min OpenAI-compatible). */
+  LLM_TIMEOUT_MS: optional(z.coerce.number({ message: 'must be a number of milliseconds' }).int().positive()),
+  AGENT_RUNNER: optional(z.enum(['none', 'local', 'kubernetes'])).default('none'),
+  AGENT_COMMAND: optional(z.string().min(1)),
+  AGENT_IMAGE: optional(z.string().min(1)),
+  AGENT_NAMESPACE: optional(z.string().min(1)),
+  AGENT_GIT_TOKEN: optional(z.string().min(1)),
+  PREVIEW_MODE: optional(z.enum(['off', 'kubernetes', 'argocd'])).default('off'),
+  PREVIEW_DOMAIN: optional(z.string().min(1)),
+  GITOPS_REPO: optional(z.string().min(1)),
+  LOG_LEVEL: optional(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])).default('info'),
+  WEBHOOK_MAX_BYTES: optional(z.coerce.number().int().positive()).default(5 * 1024 * 1024),
+  /** Bot comments created on one issue within an hour before the loop breaker trips. */
+  COMMENT_BREAKER_PER_HOUR: optional(z.coerce.number().int().min(3).max(1000)).default(30),
+  WORKER_CONCURRENCY: optional(z.coerce.number().int().min(1).max(256)).default(8),
 });
 
 export const envSchema = envVariables
@@ -112,7 +112,9 @@ export type Env = z.output<typeof envSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`AiWorker cannot start: the environment has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `AiWorker cannot start: the environment has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -143,7 +145,8 @@ export function loadEnvSubset<K extends VariableName>(
 function problemsOf(error: z.ZodError, source: NodeJS.ProcessEnv): string[] {
   return error.issues.map((issue) => {
     const name = issue.path.join('.') || '(environment)';
-    const message = issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
+    const message =
+      issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
     return `${name} ${message}`;
   });
 }

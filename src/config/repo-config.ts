@@ -1,4 +1,4 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import { z } from 'zod';
 
 /**
@@ -19,7 +19,10 @@ export const repoConfigSchema = z
       .default('ai'),
     /** Overrides of who may run a command, e.g. `approve-spec: admin`, `promote production: admin`. */
     permissions: z
-      .record(z.string().regex(/^[a-z-]+( [a-z]+)?$/, 'keys are command names without the slash'), permissionLevel)
+      .record(
+        z.string().regex(/^[a-z-]+( [a-z]+)?$/, 'keys are command names without the slash'),
+        permissionLevel,
+      )
       .default({}),
     questions: z.strictObject({ max: z.number().int().min(0).max(10).default(5) }).default({ max: 5 }),
     subtasks: z.strictObject({ max: z.number().int().min(1).max(50).default(12) }).default({ max: 12 }),
@@ -39,17 +42,39 @@ export const repoConfigSchema = z
       .strictObject({
         dispatch: z.enum(['auto', 'manual']).default('auto'),
         maxConcurrent: z.number().int().min(1).max(50).default(3),
-        timeoutMinutes: z.number().int().min(5).max(24 * 60).default(60),
+        timeoutMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .default(60),
         /** A run that has not reported for this long is failed by the watchdog. */
-        silenceMinutes: z.number().int().min(1).max(24 * 60).default(15),
+        silenceMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(15),
         maxTurns: z.number().int().min(1).max(1000).default(80),
         maxBudgetUsd: z.number().positive().default(5),
       })
-      .default({ dispatch: 'auto', maxConcurrent: 3, timeoutMinutes: 60, silenceMinutes: 15, maxTurns: 80, maxBudgetUsd: 5 }),
+      .default({
+        dispatch: 'auto',
+        maxConcurrent: 3,
+        timeoutMinutes: 60,
+        silenceMinutes: 15,
+        maxTurns: 80,
+        maxBudgetUsd: 5,
+      }),
     preview: z
       .strictObject({
         enabled: z.boolean().default(true),
-        ttlHours: z.number().int().min(1).max(24 * 30).default(72),
+        ttlHours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(72),
         port: z.number().int().min(1).max(65535).default(8080),
         healthPath: z.string().startsWith('/').default('/'),
       })
@@ -57,7 +82,10 @@ export const repoConfigSchema = z
     gitops: z
       .strictObject({
         /** `owner/name` of the GitOps repository; defaults to GITOPS_REPO. */
-        repo: z.string().regex(/^[^/\s]+\/[^/\s]+$/, 'must be owner/name').optional(),
+        repo: z
+          .string()
+          .regex(/^[^/\s]+\/[^/\s]+$/, 'must be owner/name')
+          .optional(),
         /** Kustomize overlay per environment; `{env}` is replaced. */
         path: z.string().min(1).default('overlays/{env}'),
         image: z.string().min(1).optional(),
@@ -94,14 +122,18 @@ export function parseRepoConfig(text: string | null): RepoConfigResult {
   }
   const data: unknown = doc.toJS();
   if (data !== null && (typeof data !== 'object' || Array.isArray(data))) {
-    return { ok: false, problems: ['the file must be a mapping of settings (key: value), not a list or a scalar'] };
+    return {
+      ok: false,
+      problems: ['the file must be a mapping of settings (key: value), not a list or a scalar'],
+    };
   }
   const result = repoConfigSchema.safeParse(data ?? {});
   if (result.success) return { ok: true, config: result.data };
   return {
     ok: false,
     problems: result.error.issues.flatMap((issue) => {
-      const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      const keys =
+        issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
       return keys.map((path) => {
         const where = path.length > 0 ? path.join('.') : '(top level)';
         const line = lineOf(doc.contents, path, lineCounter);

@@ -10,7 +10,7 @@ import { parseRepoConfig, REPO_CONFIG_PATH, type RepoConfig } from './repo-confi
 
 export type RepoSettings =
   | { ok: true; config: RepoConfig }
-  | { ok: false; problems: string[]; /** identifies this version of the bad file */ contentHash: string };
+  | { ok: false; problems: string[] /** identifies this version of the bad file */; contentHash: string };
 
 export class RepoSettingsService {
   private readonly cache: TtlCache<RepoSettings>;
@@ -30,7 +30,14 @@ export class RepoSettingsService {
     const parsed = parseRepoConfig(text);
     const settings: RepoSettings = parsed.ok
       ? parsed
-      : { ok: false, problems: parsed.problems, contentHash: createHash('sha256').update(text ?? '').digest('hex').slice(0, 16) };
+      : {
+          ok: false,
+          problems: parsed.problems,
+          contentHash: createHash('sha256')
+            .update(text ?? '')
+            .digest('hex')
+            .slice(0, 16),
+        };
     this.cache.set(key, settings);
     return settings;
   }

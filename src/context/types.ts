@@ -37,7 +37,9 @@ export interface RepoReader {
   /** Commit sha at the head of a branch. */
   getBranchHead(branch: string): Promise<string>;
   /** Every blob path of the tree at a commit (recursive), with sizes; `truncated` when Gitea cut it. */
-  getTree(sha: string): Promise<{ entries: Array<{ path: string; type: 'blob' | 'tree'; size: number }>; truncated: boolean }>;
+  getTree(
+    sha: string,
+  ): Promise<{ entries: Array<{ path: string; type: 'blob' | 'tree'; size: number }>; truncated: boolean }>;
   /** A file's text at a ref, or null when it does not exist. */
   getFile(path: string, ref: string): Promise<string | null>;
 }

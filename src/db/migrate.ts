@@ -18,7 +18,9 @@ export async function runMigrations(databaseUrl: string): Promise<{ applied: num
   try {
     const [rows] = await lockConn.query('SELECT GET_LOCK(?, ?) AS got', [LOCK_NAME, LOCK_WAIT_SECONDS]);
     if ((rows as Array<{ got: number | null }>)[0]?.got !== 1) {
-      throw new Error(`could not take the migration lock within ${LOCK_WAIT_SECONDS}s (another process is migrating)`);
+      throw new Error(
+        `could not take the migration lock within ${LOCK_WAIT_SECONDS}s (another process is migrating)`,
+      );
     }
     const before = await countApplied(handle.pool);
     await migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -44,11 +46,14 @@ async function createDatabaseIfMissing(databaseUrl: string): Promise<void> {
   const url = new URL(normaliseUrl(databaseUrl));
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
   if (!name) throw new Error('DATABASE_URL names no database (expected mysql://user:pass@host:3306/db)');
-  if (!/^[A-Za-z0-9_$-]+$/.test(name)) throw new Error(`DATABASE_URL database name "${name}" has unsupported characters`);
+  if (!/^[A-Za-z0-9_$-]+$/.test(name))
+    throw new Error(`DATABASE_URL database name "${name}" has unsupported characters`);
   url.pathname = '/';
   const conn = await mysql.createConnection({ uri: url.toString(), connectTimeout: 5_000 });
   try {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } catch (error) {
     // A user without CREATE rights on a database that already exists is fine.
     const [rows] = await conn.query('SHOW DATABASES LIKE ?', [name]);

@@ -13,7 +13,8 @@ export async function withNamedLock<T>(
   options: { timeoutSeconds?: number } = {},
 ): Promise<T> {
   // MariaDB lock names are limited to 64 characters.
-  const lockName = name.length <= 64 ? name : `aiw:${createHash('sha256').update(name).digest('hex').slice(0, 56)}`;
+  const lockName =
+    name.length <= 64 ? name : `aiw:${createHash('sha256').update(name).digest('hex').slice(0, 56)}`;
   const timeout = options.timeoutSeconds ?? 30;
   const conn = await pool.getConnection();
   try {

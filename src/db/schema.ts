@@ -7,9 +7,9 @@ import {
   index,
   int,
   json,
+  mediumtext,
   mysqlTable,
   text,
-  mediumtext,
   uniqueIndex,
   varchar,
 } from 'drizzle-orm/mysql-core';
@@ -21,9 +21,7 @@ import {
  */
 
 const createdAt = () =>
-  datetime('created_at', { mode: 'date', fsp: 3 })
-    .notNull()
-    .default(sql`CURRENT_TIMESTAMP(3)`);
+  datetime('created_at', { mode: 'date', fsp: 3 }).notNull().default(sql`CURRENT_TIMESTAMP(3)`);
 const updatedAt = () =>
   datetime('updated_at', { mode: 'date', fsp: 3 })
     .notNull()
@@ -49,7 +47,10 @@ export const deliveries = mysqlTable(
     processedAt: at('processed_at'),
     durationMs: int('duration_ms'),
   },
-  (t) => [index('deliveries_repo_issue').on(t.repoFullName, t.issueNumber), index('deliveries_received').on(t.receivedAt)],
+  (t) => [
+    index('deliveries_repo_issue').on(t.repoFullName, t.issueNumber),
+    index('deliveries_received').on(t.receivedAt),
+  ],
 );
 
 /** A repository the bot manages, with what it last learnt about it. */
@@ -214,7 +215,10 @@ export const agentRuns = mysqlTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('agent_runs_task_attempt').on(t.taskId, t.attempt), index('agent_runs_status').on(t.status)],
+  (t) => [
+    uniqueIndex('agent_runs_task_attempt').on(t.taskId, t.attempt),
+    index('agent_runs_status').on(t.status),
+  ],
 );
 
 /** Bearer tokens for agents' MCP calls: stored as SHA-256, scoped to one repo and issue. */
@@ -319,5 +323,8 @@ export const auditLog = mysqlTable(
     causeKey: varchar('cause_key', { length: 191 }),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('audit_log_cause').on(t.causeKey), index('audit_log_repo_issue').on(t.repoFullName, t.issueNumber)],
+  (t) => [
+    uniqueIndex('audit_log_cause').on(t.causeKey),
+    index('audit_log_repo_issue').on(t.repoFullName, t.issueNumber),
+  ],
 );

@@ -12,7 +12,11 @@ import type { DbOrTx, TaskRow } from './tasks.ts';
 
 export type SubtaskRow = typeof subtasks.$inferSelect;
 
-export async function listSubtasks(db: DbOrTx, featureTaskId: number, options: { includeSuperseded?: boolean } = {}): Promise<SubtaskRow[]> {
+export async function listSubtasks(
+  db: DbOrTx,
+  featureTaskId: number,
+  options: { includeSuperseded?: boolean } = {},
+): Promise<SubtaskRow[]> {
   const where = options.includeSuperseded
     ? eq(subtasks.taskId, featureTaskId)
     : and(eq(subtasks.taskId, featureTaskId), ne(subtasks.status, 'superseded'));
@@ -30,19 +34,34 @@ export async function recordSubtaskIssue(
 ): Promise<void> {
   await db
     .update(subtasks)
-    .set({ issueNumber: issue.number, issueId: issue.id, subtaskTaskId: issue.subtaskTaskId, status: 'created' })
+    .set({
+      issueNumber: issue.number,
+      issueId: issue.id,
+      subtaskTaskId: issue.subtaskTaskId,
+      status: 'created',
+    })
     .where(eq(subtasks.id, subtaskId));
 }
 
 /** The subtask task rows of a feature, keyed by issue number. */
 export async function listSubtaskTasks(db: DbOrTx, featureTaskId: number): Promise<TaskRow[]> {
-  return db.select().from(tasks).where(and(eq(tasks.parentTaskId, featureTaskId), eq(tasks.kind, 'subtask')));
+  return db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.parentTaskId, featureTaskId), eq(tasks.kind, 'subtask')));
 }
 
 /** Creates the lifecycle row of a subtask issue once; returns its id. */
 export async function ensureSubtaskTask(
   db: DbOrTx,
-  input: { repoId: number; issueNumber: number; issueId: number; parentTaskId: number; title: string; state: SubtaskState },
+  input: {
+    repoId: number;
+    issueNumber: number;
+    issueId: number;
+    parentTaskId: number;
+    title: string;
+    state: SubtaskState;
+  },
 ): Promise<number> {
   await db
     .insert(tasks)

@@ -53,7 +53,11 @@ export async function findRepo(db: DbOrTx, fullName: string): Promise<RepoRow | 
   return row;
 }
 
-export async function findTask(db: DbOrTx, repoId: number, issueNumber: number): Promise<TaskRow | undefined> {
+export async function findTask(
+  db: DbOrTx,
+  repoId: number,
+  issueNumber: number,
+): Promise<TaskRow | undefined> {
   const [row] = await db
     .select()
     .from(tasks)
@@ -93,7 +97,11 @@ export async function createFeatureTask(
 }
 
 /** Runs `fn` in a transaction holding the task's row lock. */
-export async function withLockedTask<T>(db: Database, taskId: number, fn: (tx: Tx, task: TaskRow) => Promise<T>): Promise<T> {
+export async function withLockedTask<T>(
+  db: Database,
+  taskId: number,
+  fn: (tx: Tx, task: TaskRow) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (tx) => {
     const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
     if (!task) throw new Error(`task ${taskId} does not exist`);
@@ -107,7 +115,15 @@ export async function applyFeatureEvent(
   task: TaskRow,
   event: FeatureEvent,
   extra: Partial<
-    Pick<TaskRow, 'questionRound' | 'specVersion' | 'featureType' | 'stackSummary' | 'triggerLabelPresent' | 'pendingFeedback'>
+    Pick<
+      TaskRow,
+      | 'questionRound'
+      | 'specVersion'
+      | 'featureType'
+      | 'stackSummary'
+      | 'triggerLabelPresent'
+      | 'pendingFeedback'
+    >
   > = {},
 ): Promise<{ ok: true; task: TaskRow } | { ok: false; reason: string }> {
   const result = nextFeatureState(task.state as FeatureState, event);
@@ -142,7 +158,12 @@ export async function updateTaskFields(
 
 export function isDuplicateKey(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; cause?: { code?: string; errno?: number } };
-  return e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062 || e?.cause?.code === 'ER_DUP_ENTRY' || e?.cause?.errno === 1062;
+  return (
+    e?.code === 'ER_DUP_ENTRY' ||
+    e?.errno === 1062 ||
+    e?.cause?.code === 'ER_DUP_ENTRY' ||
+    e?.cause?.errno === 1062
+  );
 }
 
 /**
@@ -213,7 +234,12 @@ export async function recordAnswer(
 ): Promise<void> {
   await tx
     .update(clarificationQuestions)
-    .set({ answer: answer.text, answeredBy: answer.by, answerCommentId: answer.commentId, answeredAt: answer.at })
+    .set({
+      answer: answer.text,
+      answeredBy: answer.by,
+      answerCommentId: answer.commentId,
+      answeredAt: answer.at,
+    })
     .where(eq(clarificationQuestions.id, questionId));
 }
 
@@ -240,7 +266,10 @@ export async function insertSpec(tx: DbOrTx, row: typeof taskSpecifications.$inf
 }
 
 export async function markSpecApproved(tx: DbOrTx, specId: number, by: string, at: Date): Promise<void> {
-  await tx.update(taskSpecifications).set({ approvedBy: by, approvedAt: at }).where(eq(taskSpecifications.id, specId));
+  await tx
+    .update(taskSpecifications)
+    .set({ approvedBy: by, approvedAt: at })
+    .where(eq(taskSpecifications.id, specId));
 }
 
 export type { TaskState };

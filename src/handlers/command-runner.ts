@@ -34,7 +34,11 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
   const commentId = c.comment.id;
   const reply = (key: string) => (body: string) =>
     withIssueLock(deps, repo, ref.number, async () => {
-      await deps.comments.ensure(ref, { kind: 'reply', attrs: { cause: key } }, `@${c.comment.author} ${body}`);
+      await deps.comments.ensure(
+        ref,
+        { kind: 'reply', attrs: { cause: key } },
+        `@${c.comment.author} ${body}`,
+      );
     });
 
   let touchedTask = false;
@@ -47,15 +51,25 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     const log = ctx.log.child({ command: item.name, causeKey });
     const descriptor = commands.get(item.name);
     if (!descriptor) {
-      await reply(causeKey)(`\`/${item.name}\` is not available on this AiWorker instance yet. Say \`/help\` for the commands it runs.`);
+      await reply(causeKey)(
+        `\`/${item.name}\` is not available on this AiWorker instance yet. Say \`/help\` for the commands it runs.`,
+      );
       continue;
     }
     // 1. Permission, before anything about the task is read.
     const requirement = requiredPermission(item.name, item.argv, config.permissions);
     const isAuthor = c.comment.author.toLowerCase() === c.issue.author.toLowerCase();
     const permission =
-      requirement === 'anyone' ? 'none' : parseRepoPermission(await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author));
-    const decision = decide({ requirement, permission, isAuthor, command: `/${item.name}`, repo: repo.fullName });
+      requirement === 'anyone'
+        ? 'none'
+        : parseRepoPermission(await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author));
+    const decision = decide({
+      requirement,
+      permission,
+      isAuthor,
+      command: `/${item.name}`,
+      repo: repo.fullName,
+    });
     if (!decision.allowed) {
       log.info({ requirement, permission }, 'command refused: permission');
       await audit(deps.db, {
@@ -78,7 +92,11 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       repo,
       config,
       issue: { ...ref, title: c.issue.title, author: c.issue.author, isPull: c.issue.isPull },
-      comment: { id: commentId, author: c.comment.author, createdAt: new Date(c.comment.createdAt ?? Date.now()) },
+      comment: {
+        id: commentId,
+        author: c.comment.author,
+        createdAt: new Date(c.comment.createdAt ?? Date.now()),
+      },
       command: item,
       task,
       causeKey,

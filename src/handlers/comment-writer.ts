@@ -51,7 +51,13 @@ export class CommentWriter {
       await this.trip(issue);
       throw new LoopBreakerTripped(`${issue.owner}/${issue.repo}#${issue.number}`);
     }
-    const result = await this.options.gitea.ensureComment(issue.owner, issue.repo, issue.number, marker, body);
+    const result = await this.options.gitea.ensureComment(
+      issue.owner,
+      issue.repo,
+      issue.number,
+      marker,
+      body,
+    );
     if (result.created) {
       const count = await this.options.redis.incr(key);
       if (count === 1) await this.options.redis.expire(key, 2 * 60 * 60);

@@ -8,7 +8,15 @@ import {
   recordSubtaskIssue,
   type SubtaskRow,
 } from '../db/subtasks.ts';
-import { applyFeatureEvent, getRepoById, getTask, latestSpec, type RepoRow, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import {
+  applyFeatureEvent,
+  getRepoById,
+  getTask,
+  latestSpec,
+  type RepoRow,
+  type TaskRow,
+  withLockedTask,
+} from '../db/tasks.ts';
 import { SUBTASK_LABEL } from '../gitea/labels.ts';
 import { isRetryable } from '../queue/errors.ts';
 import type { WorkContext, WorkJob } from '../queue/work-queue.ts';
@@ -41,7 +49,13 @@ export async function runDecomposeJob(deps: BotDeps, job: WorkJob, ctx: WorkCont
   const repo = await getRepoById(deps.db, task.repoId);
   const gate = await settingsFor(
     deps,
-    { owner: repo.owner, name: repo.name, fullName: repo.fullName, id: repo.giteaId ?? 0, defaultBranch: repo.defaultBranch },
+    {
+      owner: repo.owner,
+      name: repo.name,
+      fullName: repo.fullName,
+      id: repo.giteaId ?? 0,
+      defaultBranch: repo.defaultBranch,
+    },
     { owner: repo.owner, repo: repo.name, number: task.issueNumber },
   );
   if (!gate) return;
@@ -70,7 +84,9 @@ export async function runDecomposeJob(deps: BotDeps, job: WorkJob, ctx: WorkCont
  * refuses to close an issue whose dependencies are open) and its rows removed.
  */
 async function retireSuperseded(deps: BotDeps, task: TaskRow, repo: RepoRow): Promise<void> {
-  const old = (await listSubtasks(deps.db, task.id, { includeSuperseded: true })).filter((r) => r.status === 'superseded');
+  const old = (await listSubtasks(deps.db, task.id, { includeSuperseded: true })).filter(
+    (r) => r.status === 'superseded',
+  );
   if (old.length === 0) return;
   await deleteSubtaskTasks(deps.db, task.id);
   for (const row of old) {
@@ -104,7 +120,13 @@ async function plan(
   try {
     decomposition = await deps.planner.decompose(
       {
-        issue: { repo: repo.fullName, number: issue.number, title: issue.title, body: issue.body, author: issue.author },
+        issue: {
+          repo: repo.fullName,
+          number: issue.number,
+          title: issue.title,
+          body: issue.body,
+          author: issue.author,
+        },
         context,
         featureType: featureTypeOf(task),
         spec: specFromRow(specRow),
@@ -120,7 +142,13 @@ async function plan(
   }
   const dag = validateDecomposition(decomposition, { maxSubtasks });
   if (!dag.ok) {
-    await failDecomposition(deps, task, repo, `The plan was not a valid dependency graph:\n${dag.errors.map((e) => `- ${e}`).join('\n')}`, log);
+    await failDecomposition(
+      deps,
+      task,
+      repo,
+      `The plan was not a valid dependency graph:\n${dag.errors.map((e) => `- ${e}`).join('\n')}`,
+      log,
+    );
     return null;
   }
   const waveOf = new Map(dag.waves.flatMap((wave, index) => wave.map((key) => [key, index] as const)));
@@ -193,7 +221,9 @@ async function linkDependencies(deps: BotDeps, repo: RepoRow, rows: SubtaskRow[]
   const numberOf = new Map(rows.map((r) => [r.key, r.issueNumber]));
   for (const row of rows) {
     if (row.issueNumber === null || row.dependencies.length === 0) continue;
-    const existing = new Set((await deps.gitea.listDependencies(repo.owner, repo.name, row.issueNumber)).map((i) => i.number));
+    const existing = new Set(
+      (await deps.gitea.listDependencies(repo.owner, repo.name, row.issueNumber)).map((i) => i.number),
+    );
     for (const key of row.dependencies) {
       const blocker = numberOf.get(key);
       if (blocker === null || blocker === undefined || existing.has(blocker)) continue;
@@ -202,7 +232,13 @@ async function linkDependencies(deps: BotDeps, repo: RepoRow, rows: SubtaskRow[]
   }
 }
 
-export async function failDecomposition(deps: BotDeps, task: TaskRow, repo: RepoRow, message: string, log: Logger): Promise<void> {
+export async function failDecomposition(
+  deps: BotDeps,
+  task: TaskRow,
+  repo: RepoRow,
+  message: string,
+  log: Logger,
+): Promise<void> {
   const moved = await withLockedTask(deps.db, task.id, async (tx, current) => {
     if (current.state !== 'decomposing') return null;
     const result = await applyFeatureEvent(tx, current, { type: 'decomposition_failed' });

@@ -1,8 +1,8 @@
+import { findRepo } from '../db/tasks.ts';
 import type { DeliveryFailure } from '../queue/delivery-processor.ts';
+import { redactSecrets } from '../spec/llm/redact.ts';
 import type { BotDeps } from './bot.ts';
 import { withIssueLock } from './publish.ts';
-import { findRepo } from '../db/tasks.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
 
 /**
  * A delivery that failed for good leaves a comment on its issue that says what failed and what

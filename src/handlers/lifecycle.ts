@@ -191,10 +191,14 @@ export function nextSubtaskState(state: SubtaskState, event: SubtaskEvent): Subt
     case 'dispatched':
       return state === 'ready' ? to('running') : refuse(`it is ${describeState(state)}, not ready`);
     case 'pull_request_opened':
-      return state === 'running' || state === 'ready' ? to('review') : refuse(`it is ${describeState(state)}`);
+      return state === 'running' || state === 'ready'
+        ? to('review')
+        : refuse(`it is ${describeState(state)}`);
     case 'run_failed':
       return state === 'running' ? to('failed') : refuse(`it is ${describeState(state)}`);
     case 'retry':
-      return state === 'failed' ? to(event.dependenciesDone ? 'ready' : 'blocked') : refuse(`it is ${describeState(state)}, not failed`);
+      return state === 'failed'
+        ? to(event.dependenciesDone ? 'ready' : 'blocked')
+        : refuse(`it is ${describeState(state)}, not failed`);
   }
 }

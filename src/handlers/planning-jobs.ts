@@ -11,8 +11,8 @@ import {
   withLockedTask,
 } from '../db/tasks.ts';
 import { isRetryable } from '../queue/errors.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
 import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../queue/work-queue.ts';
+import { redactSecrets } from '../spec/llm/redact.ts';
 import type { AnsweredQuestion, IssueInput } from '../spec/planner.ts';
 import type { BotDeps } from './bot.ts';
 import { failDecomposition, runDecomposeJob } from './decomposition.ts';
@@ -35,7 +35,11 @@ const WORK_FOR_STATE: Partial<Record<FeatureState, WorkKind>> = {
 };
 
 /** Queues the job the task's current state waits for (a no-op when it is queued already). */
-export async function ensureWorkScheduled(deps: Pick<BotDeps, 'enqueueWork'>, task: TaskRow, deliveryId?: string): Promise<void> {
+export async function ensureWorkScheduled(
+  deps: Pick<BotDeps, 'enqueueWork'>,
+  task: TaskRow,
+  deliveryId?: string,
+): Promise<void> {
   const kind = WORK_FOR_STATE[task.state as FeatureState];
   if (!kind) return;
   await deps.enqueueWork({ kind, taskId: task.id, version: task.stateVersion, deliveryId });
@@ -57,7 +61,13 @@ async function loadIssue(deps: BotDeps, task: TaskRow) {
   const repo = await getRepoById(deps.db, task.repoId);
   const gate = await settingsFor(
     deps,
-    { owner: repo.owner, name: repo.name, fullName: repo.fullName, id: repo.giteaId ?? 0, defaultBranch: repo.defaultBranch },
+    {
+      owner: repo.owner,
+      name: repo.name,
+      fullName: repo.fullName,
+      id: repo.giteaId ?? 0,
+      defaultBranch: repo.defaultBranch,
+    },
     { owner: repo.owner, repo: repo.name, number: task.issueNumber },
   );
   const issue = await deps.gitea.getIssue(repo.owner, repo.name, task.issueNumber);
@@ -96,7 +106,11 @@ async function runQuestionsJob(deps: BotDeps, job: WorkJob, ctx: WorkContext): P
       tx,
       current,
       { type: 'questions_posted', count: asked.length },
-      { questionRound: round, featureType: questions.featureType, stackSummary: context.stackSummary.slice(0, 512) },
+      {
+        questionRound: round,
+        featureType: questions.featureType,
+        stackSummary: context.stackSummary.slice(0, 512),
+      },
     );
     return result.ok ? result.task : null;
   });
@@ -132,7 +146,11 @@ async function runSpecJob(deps: BotDeps, job: WorkJob, ctx: WorkContext): Promis
         featureType: featureTypeOf(task),
         questions: answered,
         previous: previousRow
-          ? { version: previousRow.version, spec: specFromRow(previousRow), feedback: task.pendingFeedback ?? '' }
+          ? {
+              version: previousRow.version,
+              spec: specFromRow(previousRow),
+              feedback: task.pendingFeedback ?? '',
+            }
           : undefined,
       },
       { repoId: repo.id, taskId: task.id },
@@ -161,7 +179,12 @@ async function runSpecJob(deps: BotDeps, job: WorkJob, ctx: WorkContext): Promis
       provider: deps.planner.name,
       model: deps.planner.model,
     });
-    const result = await applyFeatureEvent(tx, current, { type: 'spec_written' }, { specVersion: version, pendingFeedback: null });
+    const result = await applyFeatureEvent(
+      tx,
+      current,
+      { type: 'spec_written' },
+      { specVersion: version, pendingFeedback: null },
+    );
     return result.ok ? result.task : null;
   });
   if (!applied) return discardStale(deps, await getTask(deps.db, task.id), job, ctx.log);
@@ -170,7 +193,10 @@ async function runSpecJob(deps: BotDeps, job: WorkJob, ctx: WorkContext): Promis
 }
 
 async function discardStale(deps: BotDeps, task: TaskRow, job: WorkJob, log: Logger): Promise<void> {
-  log.info({ state: task.state, stateVersion: task.stateVersion }, `discarding stale ${job.kind} work for version ${job.version}`);
+  log.info(
+    { state: task.state, stateVersion: task.stateVersion },
+    `discarding stale ${job.kind} work for version ${job.version}`,
+  );
   // The newer state may still need its comment or label: publishing is always safe.
   await publishFeature(deps, task.id);
 }
@@ -212,7 +238,9 @@ export async function failPlanning(deps: BotDeps, job: WorkJob, error: Error, lo
     deps.comments.ensure(
       { owner: repo.owner, repo: repo.name, number: task.issueNumber },
       { kind: 'failure', attrs: { task: task.issueNumber, step: job.kind, v: job.version } },
-      [`### ⚠️ AiWorker could not ${what}`, '', redactSecrets(error.message, deps.secrets), '', next].join('\n'),
+      [`### ⚠️ AiWorker could not ${what}`, '', redactSecrets(error.message, deps.secrets), '', next].join(
+        '\n',
+      ),
     ),
   );
   await publishFeature(deps, task.id);

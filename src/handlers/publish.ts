@@ -1,4 +1,5 @@
 import { withNamedLock } from '../db/named-lock.ts';
+import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
 import {
   getRepoById,
   getTask,
@@ -14,7 +15,6 @@ import { oneLine } from '../spec/render/markdown.ts';
 import { renderQuestionsComment } from '../spec/render/questions.ts';
 import { renderSpecComment } from '../spec/render/spec.ts';
 import { renderPlanComment } from '../spec/render/subtasks.ts';
-import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
 import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
@@ -41,7 +41,12 @@ export async function publishFeature(deps: BotDeps, taskId: number): Promise<voi
       await deps.comments.ensure(
         issue,
         { kind: 'questions', attrs: { task: task.issueNumber, round } },
-        renderQuestionsWithAnswers(task, repo, round, questions.filter((q) => q.round === round)),
+        renderQuestionsWithAnswers(
+          task,
+          repo,
+          round,
+          questions.filter((q) => q.round === round),
+        ),
       );
     }
     const specs = await listSpecs(deps.db, task.id);
@@ -82,17 +87,27 @@ export async function publishSubtask(deps: BotDeps, taskId: number): Promise<voi
   const repo = await getRepoById(deps.db, task.repoId);
   await withIssueLock(deps, repo, task.issueNumber, async () => {
     const current = await getTask(deps.db, taskId);
-    await syncStatusLabel(deps, { owner: repo.owner, repo: repo.name, number: current.issueNumber }, current.state as TaskState);
+    await syncStatusLabel(
+      deps,
+      { owner: repo.owner, repo: repo.name, number: current.issueNumber },
+      current.state as TaskState,
+    );
   });
 }
 
 /** The parent's plan comment: task list, Mermaid graph and waves, from the stored decomposition. */
-export async function renderPlanFor(deps: Pick<BotDeps, 'db'>, task: TaskRow): Promise<{ body: string; allDone: boolean } | null> {
+export async function renderPlanFor(
+  deps: Pick<BotDeps, 'db'>,
+  task: TaskRow,
+): Promise<{ body: string; allDone: boolean } | null> {
   const rows = await listSubtasks(deps.db, task.id);
   if (rows.length === 0 || rows.some((r) => r.issueNumber === null)) return null;
   const states = new Map((await listSubtaskTasks(deps.db, task.id)).map((t) => [t.issueNumber, t.state]));
   const waves: string[][] = [];
-  for (const row of rows) (waves[row.wave] ??= []).push(row.key);
+  for (const row of rows) {
+    waves[row.wave] ??= [];
+    waves[row.wave]!.push(row.key);
+  }
   const items = rows.map((row) => ({
     key: row.key,
     title: row.title,
@@ -102,18 +117,33 @@ export async function renderPlanFor(deps: Pick<BotDeps, 'db'>, task: TaskRow): P
     state: states.get(row.issueNumber ?? -1) === 'done' ? ('closed' as const) : ('open' as const),
   }));
   return {
-    body: renderPlanComment({ specVersion: rows[0]!.specVersion, subtasks: items, waves: waves.filter(Boolean) }),
+    body: renderPlanComment({
+      specVersion: rows[0]!.specVersion,
+      subtasks: items,
+      waves: waves.filter(Boolean),
+    }),
     allDone: items.every((i) => i.state === 'closed'),
   };
 }
 
 /** Serialises every write to one issue (Gitea comments, labels) across all workers. */
-export function withIssueLock<T>(deps: Pick<BotDeps, 'pool'>, repo: Pick<RepoRow, 'fullName'>, issueNumber: number, fn: () => Promise<T>): Promise<T> {
-  return withNamedLock(deps.pool, `aiworker:issue:${repo.fullName}#${issueNumber}`, fn, { timeoutSeconds: 60 });
+export function withIssueLock<T>(
+  deps: Pick<BotDeps, 'pool'>,
+  repo: Pick<RepoRow, 'fullName'>,
+  issueNumber: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withNamedLock(deps.pool, `aiworker:issue:${repo.fullName}#${issueNumber}`, fn, {
+    timeoutSeconds: 60,
+  });
 }
 
 /** Puts the state's `ai-status/*` label on the issue (Gitea drops the other exclusive ones). */
-export async function syncStatusLabel(deps: Pick<BotDeps, 'gitea'>, issue: IssueRef, state: TaskState): Promise<void> {
+export async function syncStatusLabel(
+  deps: Pick<BotDeps, 'gitea'>,
+  issue: IssueRef,
+  state: TaskState,
+): Promise<void> {
   const wanted = statusLabelFor(state);
   const current = await deps.gitea.getIssue(issue.owner, issue.repo, issue.number);
   const statusLabels = current.labels.map((l) => l.name).filter((name) => parseStatusLabel(name) !== null);
@@ -143,12 +173,24 @@ export function specFromRow(row: SpecRow): Spec {
 }
 
 export function featureTypeOf(task: Pick<TaskRow, 'featureType'>): FeatureType {
-  return (FEATURE_TYPES as readonly string[]).includes(task.featureType ?? '') ? (task.featureType as FeatureType) : 'general';
+  return (FEATURE_TYPES as readonly string[]).includes(task.featureType ?? '')
+    ? (task.featureType as FeatureType)
+    : 'general';
 }
 
-function renderQuestionsWithAnswers(task: TaskRow, repo: RepoRow, round: number, questions: QuestionRow[]): string {
+function renderQuestionsWithAnswers(
+  task: TaskRow,
+  repo: RepoRow,
+  round: number,
+  questions: QuestionRow[],
+): string {
   const body = renderQuestionsComment({
-    questions: questions.map((q) => ({ question: q.question, why: q.why, options: q.options, assumption: q.assumption ?? '' })),
+    questions: questions.map((q) => ({
+      question: q.question,
+      why: q.why,
+      options: q.options,
+      assumption: q.assumption ?? '',
+    })),
     round,
     featureType: featureTypeOf(task),
     context: { repo: repo.fullName, stackSummary: task.stackSummary ?? '' },

@@ -1,7 +1,7 @@
 import { and, eq, isNull, ne, or } from 'drizzle-orm';
 import { type RepoConfig, renderConfigErrorComment } from '../config/repo-config.ts';
 import { repos } from '../db/schema.ts';
-import { upsertRepo, type RepoRow } from '../db/tasks.ts';
+import { type RepoRow, upsertRepo } from '../db/tasks.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
 import type { RepoRef } from './payloads.ts';
@@ -36,7 +36,9 @@ export async function settingsFor(
   const [claim] = await deps.db
     .update(repos)
     .set({ configSha: settings.contentHash, configError: settings.problems.join('\n') })
-    .where(and(eq(repos.id, repo.id), or(isNull(repos.configSha), ne(repos.configSha, settings.contentHash))));
+    .where(
+      and(eq(repos.id, repo.id), or(isNull(repos.configSha), ne(repos.configSha, settings.contentHash))),
+    );
   if ((claim as { affectedRows?: number }).affectedRows !== 1) return null;
   try {
     await deps.comments.ensure(

@@ -1,7 +1,15 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { agentRuns, llmUsage } from '../db/schema.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
-import { applyFeatureEvent, findRepo, findTask, getTask, type RepoRow, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import {
+  applyFeatureEvent,
+  findRepo,
+  findTask,
+  getTask,
+  type RepoRow,
+  type TaskRow,
+  withLockedTask,
+} from '../db/tasks.ts';
 import { readySet } from '../spec/dag.ts';
 import type { BotDeps } from './bot.ts';
 import type { EventContext } from './context.ts';
@@ -20,12 +28,16 @@ export function registerSubtaskHandlers(app: HandlerRegistry, deps: BotDeps): vo
   app.on('issues.reopened', (ctx) => onSubtaskIssue(deps, ctx, 'reopened'));
 }
 
-async function onSubtaskIssue(deps: BotDeps, ctx: EventContext, action: 'closed' | 'reopened'): Promise<void> {
+async function onSubtaskIssue(
+  deps: BotDeps,
+  ctx: EventContext,
+  action: 'closed' | 'reopened',
+): Promise<void> {
   if (!ctx.repo || ctx.issueNumber === null) return;
   const repo = await findRepo(deps.db, ctx.repo.fullName);
   if (!repo) return;
   const subtask = await findTask(deps.db, repo.id, ctx.issueNumber);
-  if (!subtask || subtask.kind !== 'subtask' || subtask.parentTaskId === null) return;
+  if (subtask?.kind !== 'subtask' || subtask.parentTaskId === null) return;
   const result = await updateReadiness(deps, subtask.parentTaskId, subtask.id, action);
   ctx.log.info({ changed: result.changed.length, featureDone: result.featureDone }, `subtask ${action}`);
   for (const id of result.changed) await publishSubtask(deps, id);

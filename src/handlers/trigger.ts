@@ -1,12 +1,18 @@
-import { createFeatureTask, findTask, updateTaskFields, withLockedTask, applyFeatureEvent } from '../db/tasks.ts';
+import {
+  applyFeatureEvent,
+  createFeatureTask,
+  findTask,
+  updateTaskFields,
+  withLockedTask,
+} from '../db/tasks.ts';
 import { DEFAULT_TRIGGER_LABEL } from '../gitea/labels.ts';
 import type { BotDeps } from './bot.ts';
 import type { EventContext } from './context.ts';
-import type { HandlerRegistry } from './registry.ts';
+import type { RepoRef, WebhookPayload } from './payloads.ts';
 import { ensureWorkScheduled } from './planning-jobs.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
+import type { HandlerRegistry } from './registry.ts';
 import { settingsFor } from './settings-gate.ts';
-import type { RepoRef, WebhookPayload } from './payloads.ts';
 
 /**
  * The trigger label starts, stops and resumes a conversation. Gitea reports label changes as
@@ -15,10 +21,13 @@ import type { RepoRef, WebhookPayload } from './payloads.ts';
  * a replay of the same state changes nothing.
  */
 export function registerTriggerHandlers(app: HandlerRegistry, deps: BotDeps): void {
-  app.on(['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'], (ctx) =>
-    onIssueLabels(deps, ctx),
+  app.on(
+    ['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'],
+    (ctx) => onIssueLabels(deps, ctx),
   );
-  app.on(['pull_request.opened', 'pull_request_label.label_updated'], (ctx) => onPullRequestLabels(deps, ctx));
+  app.on(['pull_request.opened', 'pull_request_label.label_updated'], (ctx) =>
+    onPullRequestLabels(deps, ctx),
+  );
 }
 
 interface IssueView {
@@ -31,7 +40,13 @@ interface IssueView {
 
 function issueOf(payload: WebhookPayload, key: 'issue' | 'pull_request'): IssueView | null {
   const raw = (payload as Record<string, unknown>)[key] as
-    | { number?: number; id?: number; title?: string; user?: { login?: string }; labels?: Array<{ name?: string }> | null }
+    | {
+        number?: number;
+        id?: number;
+        title?: string;
+        user?: { login?: string };
+        labels?: Array<{ name?: string }> | null;
+      }
     | undefined;
   if (!raw || typeof raw.number !== 'number') return null;
   return {
@@ -66,8 +81,13 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
       title: issue.title,
       author: issue.author,
     });
-    ctx.log.info({ taskId: task.id, created }, created ? 'conversation started' : 'conversation already started');
-    await withIssueLock(deps, repo, issue.number, () => deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'));
+    ctx.log.info(
+      { taskId: task.id, created },
+      created ? 'conversation started' : 'conversation already started',
+    );
+    await withIssueLock(deps, repo, issue.number, () =>
+      deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'),
+    );
     await ensureWorkScheduled(deps, task, ctx.deliveryId);
     await publishFeature(deps, task.id);
     return;
@@ -80,11 +100,16 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
       const result = await applyFeatureEvent(
         tx,
         { ...task, triggerLabelPresent: present },
-        present ? { type: 'trigger_restored', pausedState: (task.pausedState as never) ?? null } : { type: 'trigger_removed' },
+        present
+          ? { type: 'trigger_restored', pausedState: (task.pausedState as never) ?? null }
+          : { type: 'trigger_removed' },
       );
       return result.ok ? result.task : null;
     });
-    ctx.log.info({ present, state: changed?.state }, present ? 'trigger label restored' : 'trigger label removed');
+    ctx.log.info(
+      { present, state: changed?.state },
+      present ? 'trigger label restored' : 'trigger label removed',
+    );
     if (changed) await ensureWorkScheduled(deps, changed, ctx.deliveryId);
   }
   await publishFeature(deps, existing.id);

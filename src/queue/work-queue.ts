@@ -3,7 +3,13 @@ import type { Logger } from '../config/logger.ts';
 import { DEFAULT_QUEUE_PREFIX } from './delivery-job.ts';
 import { describeError, isRetryable, toError } from './errors.ts';
 import { createWorkerRedis, logConnectionState } from './redis-connections.ts';
-import { BACKOFF_TYPE, computeRetryDelay, DEFAULT_BACKOFF_MS, KEEP_COMPLETED, KEEP_FAILED } from './retry-policy.ts';
+import {
+  BACKOFF_TYPE,
+  computeRetryDelay,
+  DEFAULT_BACKOFF_MS,
+  KEEP_COMPLETED,
+  KEEP_FAILED,
+} from './retry-policy.ts';
 
 /**
  * Long work that must not run inside a webhook delivery: planner (LLM) calls, decomposition,
@@ -103,7 +109,13 @@ export function startWorkWorker(options: WorkWorkerOptions): WorkWorker {
 
   const processor = async (job: Job<WorkJob>, _token?: string, signal?: AbortSignal): Promise<void> => {
     const data = job.data;
-    const log = logger.child({ job: job.id, kind: data.kind, taskId: data.taskId, version: data.version, deliveryId: data.deliveryId });
+    const log = logger.child({
+      job: job.id,
+      kind: data.kind,
+      taskId: data.taskId,
+      version: data.version,
+      deliveryId: data.deliveryId,
+    });
     const run = options.processors[data.kind];
     if (!run) throw new UnrecoverableError(`no processor for work of kind ${data.kind}`);
     const attempt = job.attemptsMade + 1;
@@ -115,12 +127,15 @@ export function startWorkWorker(options: WorkWorkerOptions): WorkWorker {
     } catch (thrown) {
       const error = toError(thrown);
       const retry = isRetryable(error) && attempt < maxAttempts;
-      log[retry ? 'warn' : 'error']({ err: error, attempt, maxAttempts }, retry ? 'work failed; will retry' : 'work failed for good');
+      log[retry ? 'warn' : 'error'](
+        { err: error, attempt, maxAttempts },
+        retry ? 'work failed; will retry' : 'work failed for good',
+      );
       if (retry) throw error;
       if (options.onPermanentFailure) {
-        await options.onPermanentFailure(data, error, log).catch((hookError: unknown) =>
-          log.error({ err: hookError }, 'could not report a failed job'),
-        );
+        await options
+          .onPermanentFailure(data, error, log)
+          .catch((hookError: unknown) => log.error({ err: hookError }, 'could not report a failed job'));
       }
       throw new UnrecoverableError(describeError(error));
     }
@@ -136,7 +151,8 @@ export function startWorkWorker(options: WorkWorkerOptions): WorkWorker {
     settings: {
       backoffStrategy: (attemptsMade, _type, error, job) => {
         const backoff = job?.opts.backoff;
-        const base = typeof backoff === 'object' && backoff?.delay !== undefined ? backoff.delay : DEFAULT_BACKOFF_MS;
+        const base =
+          typeof backoff === 'object' && backoff?.delay !== undefined ? backoff.delay : DEFAULT_BACKOFF_MS;
         return computeRetryDelay(attemptsMade, base, error);
       },
     },

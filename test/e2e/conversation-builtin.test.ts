@@ -33,7 +33,10 @@ describe('the conversation loop with the builtin planner', () => {
     expect(count).toBeLessThanOrEqual(5);
 
     // Answer all but the last in one comment, then the last one: each is acknowledged.
-    const lines = Array.from({ length: count - 1 }, (_, i) => `/answer ${i + 1} ${i === 0 ? 'Stripe only' : 'yes'}`);
+    const lines = Array.from(
+      { length: count - 1 },
+      (_, i) => `/answer ${i + 1} ${i === 0 ? 'Stripe only' : 'yes'}`,
+    );
     if (lines.length > 0) {
       const first = await gitea.as('alice').comment(REPO, issue.number, lines.join('\n'));
       await h.settle();
@@ -49,7 +52,14 @@ describe('the conversation loop with the builtin planner', () => {
     let specs = botComments(gitea, issue.number, 'spec');
     expect(specs).toHaveLength(1);
     expect(specs[0]!.body).toContain('Specification v1');
-    for (const section of ['Goals', 'Context', 'Architecture', 'Edge cases', 'Acceptance criteria', 'Assumptions']) {
+    for (const section of [
+      'Goals',
+      'Context',
+      'Architecture',
+      'Edge cases',
+      'Acceptance criteria',
+      'Assumptions',
+    ]) {
       expect(specs[0]!.body).toContain(section);
     }
     expect(specs[0]!.body).toMatch(/complexity/i);
@@ -75,7 +85,9 @@ describe('the conversation loop with the builtin planner', () => {
     await gitea.as('alice').comment(REPO, issue.number, '/approve-spec v1');
     await h.settle();
     expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/spec-review');
-    expect(botComments(gitea, issue.number, 'reply').some((r) => r.body.includes('v1 is not the latest'))).toBe(true);
+    expect(
+      botComments(gitea, issue.number, 'reply').some((r) => r.body.includes('v1 is not the latest')),
+    ).toBe(true);
 
     const approve = await gitea.as('alice').comment(REPO, issue.number, '/approve-spec v2');
     await h.settle();
@@ -89,7 +101,9 @@ describe('the conversation loop with the builtin planner', () => {
     // Answers after approval are refused with a reason.
     await gitea.as('alice').comment(REPO, issue.number, '/answer 1 PayPal only');
     await h.settle();
-    expect(botComments(gitea, issue.number, 'reply').some((r) => r.body.includes('already approved'))).toBe(true);
+    expect(botComments(gitea, issue.number, 'reply').some((r) => r.body.includes('already approved'))).toBe(
+      true,
+    );
 
     // Database: every version stored, the approval recorded with who and which version.
     const [rows] = await h.db.pool.query(

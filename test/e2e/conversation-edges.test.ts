@@ -10,12 +10,15 @@ afterAll(async () => {
 });
 
 const labelsOf = (n: number) => h.gitea.issue(REPO, n)?.labels ?? [];
-const questionCount = (n: number) => (botComments(h.gitea, n, 'questions')[0]?.body.match(/^\d+\. \*\*/gm) ?? []).length;
+const questionCount = (n: number) =>
+  (botComments(h.gitea, n, 'questions')[0]?.body.match(/^\d+\. \*\*/gm) ?? []).length;
 
 describe('trigger label', () => {
   it('starts when `ai` is added later, stops when removed, and resumes (not restarts) when re-added', async () => {
     const { gitea } = h;
-    const issue = await gitea.as('alice').openIssue(REPO, { title: 'Search products by name', body: 'A search box.' });
+    const issue = await gitea
+      .as('alice')
+      .openIssue(REPO, { title: 'Search products by name', body: 'A search box.' });
     await h.settle();
     expect(botComments(gitea, issue.number)).toHaveLength(0);
 
@@ -61,7 +64,9 @@ describe('trigger label', () => {
 describe('replays and races', () => {
   it('does nothing twice when Gitea redelivers any step under a new delivery id', async () => {
     const { gitea } = h;
-    const issue = await gitea.as('alice').openIssue(REPO, { title: 'Email customers when an order ships', labels: ['ai'] });
+    const issue = await gitea
+      .as('alice')
+      .openIssue(REPO, { title: 'Email customers when an order ships', labels: ['ai'] });
     await h.settle();
     const n = questionCount(issue.number);
     const answers = Array.from({ length: n }, (_, i) => `/answer ${i + 1} yes`).join('\n');
@@ -73,7 +78,9 @@ describe('replays and races', () => {
     const [versionsBefore] = await h.db.pool.query('SELECT COUNT(*) AS n FROM task_specifications');
 
     const ours = gitea.deliveries.filter(
-      (d) => (JSON.parse(d.payload) as { issue?: { number?: number } }).issue?.number === issue.number && !d.redeliveryOf,
+      (d) =>
+        (JSON.parse(d.payload) as { issue?: { number?: number } }).issue?.number === issue.number &&
+        !d.redeliveryOf,
     );
     expect(ours.length).toBeGreaterThan(3);
     for (const delivery of ours) await gitea.redeliver(delivery.id);
@@ -86,7 +93,9 @@ describe('replays and races', () => {
 
   it('writes one spec when the last two answers arrive at the same moment', async () => {
     const { gitea } = h;
-    const issue = await gitea.as('alice').openIssue(REPO, { title: 'Import products from a CSV file', labels: ['ai'] });
+    const issue = await gitea
+      .as('alice')
+      .openIssue(REPO, { title: 'Import products from a CSV file', labels: ['ai'] });
     await h.settle();
     const n = questionCount(issue.number);
     expect(n).toBeGreaterThanOrEqual(2);
@@ -130,7 +139,9 @@ describe('untrusted and bad input', () => {
 
   it('explains a bad answer and a near-miss command', async () => {
     const { gitea } = h;
-    const issue = await gitea.as('alice').openIssue(REPO, { title: 'Notify staff about low stock', labels: ['ai'] });
+    const issue = await gitea
+      .as('alice')
+      .openIssue(REPO, { title: 'Notify staff about low stock', labels: ['ai'] });
     await h.settle();
     await gitea.as('alice').comment(REPO, issue.number, '/answer 42 yes\n/aprove-spec');
     await h.settle();
@@ -146,7 +157,10 @@ describe('untrusted and bad input', () => {
     const first = await gitea.as('alice').openIssue(REPO, { title: 'Gift cards', labels: ['ai'] });
     const second = await gitea.as('alice').openIssue(REPO, { title: 'Loyalty points', labels: ['ai'] });
     await h.settle();
-    const errors = [...botComments(gitea, first.number, 'config-error'), ...botComments(gitea, second.number, 'config-error')];
+    const errors = [
+      ...botComments(gitea, first.number, 'config-error'),
+      ...botComments(gitea, second.number, 'config-error'),
+    ];
     expect(errors).toHaveLength(1);
     expect(errors[0]!.body).toContain('`questions.maximum` is not a known setting');
     expect(labelsOf(first.number).some((l) => l.startsWith('ai-status/'))).toBe(false);
@@ -165,7 +179,9 @@ describe('untrusted and bad input', () => {
 
 it('never reacts to its own comments', () => {
   // Gitea sent webhooks for every comment and label the bot wrote; none of them got a reply.
-  const own = h.gitea.deliveries.filter((d) => (JSON.parse(d.payload) as { sender?: { login?: string } }).sender?.login === BOT);
+  const own = h.gitea.deliveries.filter(
+    (d) => (JSON.parse(d.payload) as { sender?: { login?: string } }).sender?.login === BOT,
+  );
   expect(own.length).toBeGreaterThan(10);
   const replies = h.gitea.issues(REPO).flatMap((i) => botComments(h.gitea, i.number, 'reply'));
   expect(replies.every((r) => !r.body.startsWith(`@${BOT}`) && !r.body.includes(`@${BOT} `))).toBe(true);

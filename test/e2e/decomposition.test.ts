@@ -86,12 +86,18 @@ describe('decomposition on approval', () => {
 
   it('moves a dependent back to blocked when its dependency is reopened', async () => {
     const { gitea } = h;
-    const parent = await approvedFeature('Export orders as CSV', 'Admins download all orders of a month as a CSV file.');
+    const parent = await approvedFeature(
+      'Export orders as CSV',
+      'Admins download all orders of a month as a CSV file.',
+    );
     const first = subtasksOf(parent).find((s) => s.labels.includes('ai-status/ready'))!;
     await gitea.as('alice').close(REPO, first.number);
     await h.settle();
     const unblocked = subtasksOf(parent).filter(
-      (s) => s.state === 'open' && gitea.dependencies(REPO, s.number).includes(first.number) && s.labels.includes('ai-status/ready'),
+      (s) =>
+        s.state === 'open' &&
+        gitea.dependencies(REPO, s.number).includes(first.number) &&
+        s.labels.includes('ai-status/ready'),
     );
     expect(unblocked.length).toBeGreaterThan(0);
     await gitea.as('alice').reopen(REPO, first.number);
@@ -112,7 +118,10 @@ describe('decomposition on approval', () => {
       return result;
     };
     try {
-      const parent = await approvedFeature('Import products from a CSV file', 'Admins upload a CSV of products.');
+      const parent = await approvedFeature(
+        'Import products from a CSV file',
+        'Admins upload a CSV of products.',
+      );
       const subtasks = subtasksOf(parent);
       const [rows] = await h.db.pool.query(
         'SELECT COUNT(*) AS n FROM subtasks s JOIN tasks t ON t.id = s.task_id WHERE t.issue_number = ?',

@@ -42,7 +42,8 @@ export const SHOP_FILES: Record<string, string> = {
   'README.md': '# Shop\n\nAn online shop: catalogue, cart and checkout for our small business customers.\n',
   'src/server.ts': "import express from 'express';\nexport const app = express();\n",
   'src/cart/cart.ts': 'export interface CartItem { sku: string; quantity: number; priceCents: number }\n',
-  'src/checkout/checkout.ts': 'export async function checkout(cartId: string) {\n  // TODO: take payment\n  return { cartId };\n}\n',
+  'src/checkout/checkout.ts':
+    'export async function checkout(cartId: string) {\n  // TODO: take payment\n  return { cartId };\n}\n',
   'src/orders/orders.ts': 'export interface Order { id: string; totalCents: number; status: string }\n',
   'prisma/schema.prisma': 'model Order {\n  id String @id\n  totalCents Int\n}\n',
   'web/src/App.tsx': 'export function App() { return null; }\n',
@@ -89,7 +90,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     REDIS_URL: TEST_REDIS_URL,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'silent',
     ...options.env,
-  });
+  } as NodeJS.ProcessEnv);
   const logger = createLogger({ level: env.LOG_LEVEL });
   const runtime = await startRuntime({
     env,
@@ -101,14 +102,27 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     backoffMs: 50,
   });
   const client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
-  await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: runtime.url!, webhookSecret: WEBHOOK_SECRET });
+  await setupRepo(client, {
+    owner: 'acme',
+    repo: 'shop',
+    publicUrl: runtime.url!,
+    webhookSecret: WEBHOOK_SECRET,
+  });
 
   const redis = createTestRedis();
-  const queues = [DELIVERY_QUEUE_NAME, WORK_QUEUE_NAME].map((name) => new Queue(name, { connection: redis, prefix }));
+  const queues = [DELIVERY_QUEUE_NAME, WORK_QUEUE_NAME].map(
+    (name) => new Queue(name, { connection: redis, prefix }),
+  );
   const busy = async () => {
     let total = 0;
     for (const queue of queues) {
-      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'active',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+      );
       total += Object.values(counts).reduce((a, b) => a + b, 0);
     }
     return total;

@@ -41,6 +41,8 @@ describe('runMigrations', () => {
   });
 
   it('explains a DATABASE_URL without a database name', async () => {
-    await expect(runMigrations(`${TEST_MYSQL_URL.replace(/\/+$/, '')}/`)).rejects.toThrow(/names no database/);
+    await expect(runMigrations(`${TEST_MYSQL_URL.replace(/\/+$/, '')}/`)).rejects.toThrow(
+      /names no database/,
+    );
   });
 });

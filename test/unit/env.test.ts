@@ -33,14 +33,24 @@ describe('loadEnv', () => {
 
   it('derives PUBLIC_URL from PORT and strips trailing slashes', () => {
     expect(loadEnv({ ...valid, PORT: '9090' }).PUBLIC_URL).toBe('http://127.0.0.1:9090');
-    expect(loadEnv({ ...valid, PUBLIC_URL: 'https://bot.example.com/' }).PUBLIC_URL).toBe('https://bot.example.com');
+    expect(loadEnv({ ...valid, PUBLIC_URL: 'https://bot.example.com/' }).PUBLIC_URL).toBe(
+      'https://bot.example.com',
+    );
   });
 
   it('lists every problem at once, naming each variable', () => {
     const problems = problemsOf({ PORT: 'eighty', DATABASE_URL: 'postgres://x/y', LLM_PROVIDER: 'gpt' });
     const names = problems.map((p) => p.split(' ')[0]);
     expect(names).toEqual(
-      expect.arrayContaining(['PORT', 'GITEA_URL', 'GITEA_TOKEN', 'WEBHOOK_SECRET', 'DATABASE_URL', 'REDIS_URL', 'LLM_PROVIDER']),
+      expect.arrayContaining([
+        'PORT',
+        'GITEA_URL',
+        'GITEA_TOKEN',
+        'WEBHOOK_SECRET',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'LLM_PROVIDER',
+      ]),
     );
     expect(problems.find((p) => p.startsWith('GITEA_TOKEN'))).toMatch(/required/);
     expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/mysql:\/\//);
@@ -68,7 +78,15 @@ describe('loadEnv', () => {
   });
 
   it('knows which values are secrets, including passwords inside URLs', () => {
-    const env = loadEnv({ ...valid, GITEA_BOT_PASSWORD: 'hunter22', REDIS_URL: 'redis://:redispw@127.0.0.1:6379/0' });
-    expect(secretValues(env)).toEqual(expect.arrayContaining(['tok_0123456789', 'a-long-webhook-secret', 'hunter22', 'pw', 'redispw'].filter((s) => s.length >= 4)));
+    const env = loadEnv({
+      ...valid,
+      GITEA_BOT_PASSWORD: 'hunter22',
+      REDIS_URL: 'redis://:redispw@127.0.0.1:6379/0',
+    });
+    expect(secretValues(env)).toEqual(
+      expect.arrayContaining(
+        ['tok_0123456789', 'a-long-webhook-secret', 'hunter22', 'pw', 'redispw'].filter((s) => s.length >= 4),
+      ),
+    );
   });
 });

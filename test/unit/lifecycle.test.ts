@@ -55,7 +55,10 @@ describe('nextFeatureState', () => {
   });
 
   it('tells the user why an approval is refused', () => {
-    expect(nextFeatureState('clarifying', { type: 'approved' })).toEqual({ ok: false, reason: 'there is no spec to approve yet' });
+    expect(nextFeatureState('clarifying', { type: 'approved' })).toEqual({
+      ok: false,
+      reason: 'there is no spec to approve yet',
+    });
   });
 });
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REPO_CONFIG, parseRepoConfig, renderConfigErrorComment } from '../../src/config/repo-config.ts';
+import {
+  DEFAULT_REPO_CONFIG,
+  parseRepoConfig,
+  renderConfigErrorComment,
+} from '../../src/config/repo-config.ts';
 
 describe('parseRepoConfig', () => {
   it('uses the defaults when the file is missing or empty', () => {
@@ -12,7 +16,15 @@ describe('parseRepoConfig', () => {
 
   it('reads settings and keeps defaults for the rest of a section', () => {
     const result = parseRepoConfig(
-      ['triggerLabel: feature-bot', 'questions:', '  max: 3', 'agents:', '  dispatch: manual', 'permissions:', '  approve-spec: admin'].join('\n'),
+      [
+        'triggerLabel: feature-bot',
+        'questions:',
+        '  max: 3',
+        'agents:',
+        '  dispatch: manual',
+        'permissions:',
+        '  approve-spec: admin',
+      ].join('\n'),
     );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
@@ -27,12 +39,17 @@ describe('parseRepoConfig', () => {
     const result = parseRepoConfig(['questions:', '  max: 3', '  maximum: 4', 'trigerLabel: ai'].join('\n'));
     expect(result).toEqual({
       ok: false,
-      problems: expect.arrayContaining(['line 3: `questions.maximum` is not a known setting', 'line 4: `trigerLabel` is not a known setting']),
+      problems: expect.arrayContaining([
+        'line 3: `questions.maximum` is not a known setting',
+        'line 4: `trigerLabel` is not a known setting',
+      ]),
     });
   });
 
   it('reports wrong types and out-of-range values with their line', () => {
-    const result = parseRepoConfig(['subtasks:', '  max: 500', 'agents:', '  dispatch: sometimes'].join('\n'));
+    const result = parseRepoConfig(
+      ['subtasks:', '  max: 500', 'agents:', '  dispatch: sometimes'].join('\n'),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.problems).toHaveLength(2);
@@ -54,7 +71,10 @@ describe('parseRepoConfig', () => {
   });
 
   it('renders one comment quoting every problem', () => {
-    const body = renderConfigErrorComment(['line 3: `x` is not a known setting', 'line 4: `y` bad'], 'abcdef0123456789');
+    const body = renderConfigErrorComment(
+      ['line 3: `x` is not a known setting', 'line 4: `y` bad'],
+      'abcdef0123456789',
+    );
     expect(body).toContain('`.gitea/aiworker.yaml`');
     expect(body).toContain('2 problems');
     expect(body).toContain('- line 3: `x` is not a known setting');

@@ -59,7 +59,10 @@ export interface BoardAdapter {
    * Creates or adopts the repository's board (`projectName`, default `AiWorker`) with the five
    * columns; repairs a deleted column or project. Idempotent: a second call changes nothing.
    */
-  prepare(repo: BoardRepo, options: { projectName: string; known?: BoardRef | null }): Promise<BoardPreparation>;
+  prepare(
+    repo: BoardRepo,
+    options: { projectName: string; known?: BoardRef | null },
+  ): Promise<BoardPreparation>;
   /**
    * Puts the issue's card in the column for `state` (adding it to the board first if needed).
    * Idempotent. Returns a possibly updated BoardRef when the board had to be repaired.
