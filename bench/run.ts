@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { conversationSection } from './conversation.ts';
 import { ingestSection } from './ingest.ts';
 
 /**
@@ -17,7 +18,7 @@ export interface BenchSection {
   run(context: { machine: string }): Promise<string>;
 }
 
-const SECTIONS: BenchSection[] = [ingestSection];
+const SECTIONS: BenchSection[] = [ingestSection, conversationSection];
 
 const DOC = new URL('../docs/benchmarks.md', import.meta.url);
 const HEADER = `# Benchmarks
