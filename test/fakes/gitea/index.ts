@@ -21,6 +21,7 @@ import { AccessMode, FakeState } from './state.ts';
 import { SwaggerContract } from './swagger.ts';
 import type { GiteaFake, RecordedCall, StartGiteaFakeOptions } from './types.ts';
 import { userActions } from './user-actions.ts';
+import { createGiteaWeb, type GiteaWeb } from './web/index.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import type { World } from './world.ts';
 
@@ -67,7 +68,19 @@ export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<
     return world;
   };
 
-  const handler = createRequestHandler({ world: currentWorld, swagger, routes, failures, calls, hanging });
+  let web: GiteaWeb | undefined;
+  const handler = createRequestHandler({
+    world: currentWorld,
+    swagger,
+    routes,
+    failures,
+    calls,
+    hanging,
+    web: (req, res, url, raw) => {
+      if (!web) throw new Error('Gitea fake: not started');
+      return web.handle(req, res, url, raw);
+    },
+  });
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -89,11 +102,13 @@ export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<
   const webhooks = new WebhookDispatcher(state);
   world = { state, webhooks, notify: new Notifier(state, webhooks) };
   const w = world;
+  web = createGiteaWeb(w);
 
   return {
     url,
     calls,
     deliveries: webhooks.deliveries,
+    web: web.controls,
 
     async close() {
       for (const socket of hanging) socket.destroy();

@@ -24,6 +24,8 @@ export interface PipelineDeps {
   failures: FailureInjector;
   calls: RecordedCall[];
   hanging: Set<Socket>;
+  /** The web UI routes (sign-in, project boards): every path outside `/api/v1`. */
+  web?: (req: IncomingMessage, res: ServerResponse, url: URL, raw: string) => Promise<void>;
 }
 
 const API_PREFIX = '/api/v1';
@@ -168,7 +170,8 @@ export function createRequestHandler(deps: PipelineDeps) {
     const url = new URL(req.url ?? '/', world.state.baseUrl);
     const raw = await readBody(req);
     if (url.pathname !== API_PREFIX && !url.pathname.startsWith(`${API_PREFIX}/`)) {
-      send(res, { status: 404, text: 'Not found.\n' });
+      if (deps.web) await deps.web(req, res, url, raw);
+      else send(res, { status: 404, text: 'Not found.\n' });
       return;
     }
     const call: RecordedCall = {

@@ -1,5 +1,7 @@
 /** Public shapes of the Gitea fake: what tests read and pass in. */
 
+import type { GiteaWebFake } from './web/types.ts';
+
 export interface FakeRepo {
   id: number;
   owner: string;
@@ -216,6 +218,8 @@ export interface GiteaFake {
   clearFailures(): void;
   calls: RecordedCall[];
   resetCalls(): void;
+  /** The web UI routes: sign-in and project boards (Gitea has no REST API for boards). See web/README.md. */
+  web: GiteaWebFake;
 }
 
 export interface StartGiteaFakeOptions {
