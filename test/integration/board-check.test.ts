@@ -78,4 +78,16 @@ describe('checkBoard', () => {
     expect(projects?.ok).toBe(false);
     expect(projects?.detail).toContain('cannot see the repository');
   });
+
+  it('fails with a hint at GITEA_URL when Gitea cannot be reached', async () => {
+    // Nothing listens on port 9 (discard): the connection is refused.
+    const [signIn] = await checkBoard({
+      giteaUrl: 'http://127.0.0.1:9',
+      botLogin: 'aiworker-bot',
+      botPassword: 'bot-password',
+    });
+    expect(signIn?.ok).toBe(false);
+    expect(signIn?.detail).toContain('POST /user/login failed');
+    expect(signIn?.fix).toContain('GITEA_URL');
+  });
 });

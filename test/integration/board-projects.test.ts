@@ -113,6 +113,15 @@ describe('prepare', () => {
     ]);
   });
 
+  it('adopts a closed project of that name instead of creating a second one, and says it is closed', async () => {
+    const closed = fake.web.createProject(REPO, { title: 'AiWorker' });
+    fake.web.closeProject(REPO, closed.id);
+    const prepared = await boardFor(fake.url).prepare(repo, { projectName: 'AiWorker' });
+    expect(prepared.board.projectId).toBe(closed.id);
+    expect(fake.web.projects(REPO)).toHaveLength(1);
+    expect(prepared.notes).toContain('the project "AiWorker" is closed; reopen it to see it among open projects');
+  });
+
   it('keeps using a stored project and its columns when people rename them', async () => {
     const board = boardFor(fake.url);
     const { board: ref } = await board.prepare(repo, { projectName: 'AiWorker' });

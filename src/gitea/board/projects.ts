@@ -77,31 +77,9 @@ export class ProjectsBoard implements BoardAdapter {
     const known = options.known?.kind === 'projects' ? options.known : null;
     const notes: string[] = [];
 
-    let projectId: number | null = null;
-    let columns: BoardColumnView[] | null = null;
-    let created = false;
-    if (known?.projectId !== undefined) {
-      columns = await this.readBoard(repo, known.projectId);
-      if (columns) projectId = known.projectId;
-      else notes.push(`project #${known.projectId} no longer exists`);
-    }
-    if (projectId === null) {
-      const found = await this.findProject(repo, projectName);
-      if (found) {
-        projectId = found.id;
-        notes.push(`using the existing project "${projectName}" (#${found.id})`);
-        if (found.closed)
-          notes.push(`the project "${projectName}" is closed; reopen it to see it among open projects`);
-      } else {
-        projectId = await this.createProject(repo, projectName);
-        created = true;
-        notes.push(
-          `created the project "${projectName}" (#${projectId}) with the columns ${BOARD_COLUMNS.join(', ')}`,
-        );
-      }
-      columns = await this.mustReadBoard(repo, projectId);
-    }
-    if (columns === null) throw new Error('unreachable: the board was read above');
+    const located = await this.locateProject(repo, projectName, known, notes);
+    const { projectId, created } = located;
+    let columns = located.columns;
 
     const knownColumns = known?.projectId === projectId ? (known.columns ?? {}) : {};
     const chosen = this.matchColumns(columns, knownColumns);
@@ -150,6 +128,32 @@ export class ProjectsBoard implements BoardAdapter {
     }
 
     return { board: { kind: 'projects', projectId, columns: { ...chosen } }, notes };
+  }
+
+  /** The stored project when it still exists, else the oldest one with the name, else a new one. */
+  private async locateProject(
+    repo: BoardRepo,
+    projectName: string,
+    known: BoardRef | null,
+    notes: string[],
+  ): Promise<{ projectId: number; columns: BoardColumnView[]; created: boolean }> {
+    if (known?.projectId !== undefined) {
+      const columns = await this.readBoard(repo, known.projectId);
+      if (columns) return { projectId: known.projectId, columns, created: false };
+      notes.push(`project #${known.projectId} no longer exists`);
+    }
+    const found = await this.findProject(repo, projectName);
+    if (found) {
+      notes.push(`using the existing project "${projectName}" (#${found.id})`);
+      if (found.closed)
+        notes.push(`the project "${projectName}" is closed; reopen it to see it among open projects`);
+      return { projectId: found.id, columns: await this.mustReadBoard(repo, found.id), created: false };
+    }
+    const projectId = await this.createProject(repo, projectName);
+    notes.push(
+      `created the project "${projectName}" (#${projectId}) with the columns ${BOARD_COLUMNS.join(', ')}`,
+    );
+    return { projectId, columns: await this.mustReadBoard(repo, projectId), created: true };
   }
 
   async place(repo: BoardRepo, board: BoardRef, issue: BoardIssue, state: TaskState): Promise<BoardRef> {
