@@ -1,0 +1,45 @@
+import type { RunTokenScope } from '../agents/tokens.ts';
+import type { Logger } from '../config/logger.ts';
+import type { RepoContextCache, RepoReader } from '../context/index.ts';
+import type { Database } from '../db/client.ts';
+import type { GiteaClient } from '../gitea/client.ts';
+
+/** The Gitea calls the MCP tools make, and nothing more. */
+export type McpGitea = Pick<
+  GiteaClient,
+  | 'getCurrentUser'
+  | 'getIssue'
+  | 'addLabels'
+  | 'removeLabel'
+  | 'listComments'
+  | 'editComment'
+  | 'ensureComment'
+  | 'createPullRequest'
+>;
+
+/** Everything the MCP server needs from the rest of AiWorker, behind narrow interfaces. */
+export interface McpDeps {
+  db: Database;
+  gitea: McpGitea;
+  /** A read-only view of a repository (file tree and contents at a ref). */
+  readerFor(owner: string, repo: string): RepoReader;
+  /** The process's secret values (tokens, passwords): removed from every tool result. */
+  secrets: readonly string[];
+  /** How agents reach the bot, e.g. `https://aiworker.example.com` (named in 401 answers). */
+  publicUrl: string;
+  now?(): Date;
+  log: Logger;
+  /** The indexer's cache, so searches reuse a snapshot of the tree when there is one. */
+  contextCache?: RepoContextCache;
+}
+
+/** What a verified run token reaches, as the tools see it on every call. */
+export interface RunScope {
+  tokenId: number;
+  runId: number;
+  repoId: number;
+  /** The subtask the run works on (a pull-mode run before its first claim: the feature). */
+  issueNumber: number;
+  scopes: RunTokenScope[];
+  expiresAt: Date;
+}

@@ -1,0 +1,61 @@
+import type { Database } from '../db/client.ts';
+import type { RepoRow, TaskRow } from '../db/tasks.ts';
+import { subtaskBranch } from './branch.ts';
+import type { RunScope } from './deps.ts';
+import { ToolRefusal } from './refusal.ts';
+import { type AgentRunRow, findSubtaskByIssue, getRepo, getRun, type SubtaskRow } from './task-data.ts';
+
+/** What one tool call works on, read fresh from the database on every call. */
+export interface RunContext {
+  scope: RunScope;
+  repo: RepoRow;
+  run: AgentRunRow | undefined;
+}
+
+export interface SubtaskContext extends RunContext {
+  issueNumber: number;
+  subtask: SubtaskRow;
+  feature: TaskRow;
+  /** The run's row when it is about this subtask (it holds the progress comment and the PR). */
+  ownRun: AgentRunRow | undefined;
+  /** The branch the agent pushes: the run's, or `ai/<number>-<slug>` for a claimed subtask. */
+  branch: string;
+}
+
+export async function loadRunContext(db: Database, scope: RunScope): Promise<RunContext> {
+  const repo = await getRepo(db, scope.repoId);
+  if (!repo) throw new Error(`repository ${scope.repoId} of run ${scope.runId} is not recorded`);
+  return { scope, repo, run: await getRun(db, scope.runId) };
+}
+
+export async function loadSubtaskContext(db: Database, scope: RunScope): Promise<SubtaskContext> {
+  const context = await loadRunContext(db, scope);
+  const record = await findSubtaskByIssue(db, scope.repoId, scope.issueNumber);
+  if (!record || record.subtask.issueNumber === null) {
+    throw new ToolRefusal(
+      scope.scopes.includes('pull')
+        ? `this run has not claimed a subtask yet: call get_next_task first`
+        : `#${scope.issueNumber} is not a subtask AiWorker knows`,
+    );
+  }
+  const { run } = context;
+  const ownRun =
+    run && run.repoId === scope.repoId && run.issueNumber === scope.issueNumber ? run : undefined;
+  return {
+    ...context,
+    issueNumber: scope.issueNumber,
+    subtask: record.subtask,
+    feature: record.feature,
+    ownRun,
+    branch: ownRun?.branch ? ownRun.branch : subtaskBranch(scope.issueNumber, record.subtask.title),
+  };
+}
+
+/** A tool asked about an issue other than the run's own is refused. */
+export function requireOwnIssue(scope: RunScope, issueNumber: number): void {
+  if (issueNumber !== scope.issueNumber) {
+    throw new ToolRefusal(
+      `this run's token reaches only issue #${scope.issueNumber} of its repository, not #${issueNumber}`,
+    );
+  }
+}
