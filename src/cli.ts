@@ -2,6 +2,7 @@ import { runDoctor } from './config/doctor.ts';
 import { ConfigError, loadEnv, loadEnvSubset, secretValues } from './config/env.ts';
 import { createLogger, type Logger } from './config/logger.ts';
 import { runMigrations } from './db/migrate.ts';
+import { createBoard } from './gitea/board/index.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { parseRepoSlug } from './gitea/repo-slug.ts';
 import { formatSetupReport, setupRepo } from './gitea/setup.ts';

@@ -9,6 +9,7 @@ import { buildRepoContext, RedisRepoSnapshotStore, RepoContextCache } from './co
 import { connectDb, pingDb } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { repos, tasks } from './db/schema.ts';
+import { createBoard } from './gitea/board/index.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { giteaRepoReader } from './gitea/repo-reader.ts';
 import type { BotDeps, ContextSource } from './handlers/bot.ts';
@@ -181,11 +182,13 @@ async function buildBotDeps(
     log: logger,
   });
   logger.info({ bot: bot.login, planner: planner.name, model: planner.model }, 'bot ready');
+  const board = createBoard({ giteaUrl: env.GITEA_URL, client: gitea, botLogin: bot.login, botPassword: env.GITEA_BOT_PASSWORD });
   return {
     db: dbHandle.db,
     pool: dbHandle.pool,
     redis,
     gitea,
+    board,
     comments,
     planner,
     contexts,

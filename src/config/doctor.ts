@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { normaliseUrl } from '../db/client.ts';
+import { checkBoard } from '../gitea/board/index.ts';
 import { GiteaClient } from '../gitea/client.ts';
 import { checkGitea } from '../gitea/doctor.ts';
 import { type CheckResult, formatCheckResults, hasBlockingFailure } from '../gitea/doctor-report.ts';
@@ -50,6 +51,16 @@ export async function runDoctor(
         detail: `could not reach ${env.GITEA_URL}: ${(error as Error).message}`,
         fix: 'check GITEA_URL and that Gitea is running',
       });
+    }
+    if (env.GITEA_BOT_PASSWORD) {
+      const bot = await client.getCurrentUser().catch(() => null);
+      if (bot) {
+        results.push(
+          ...(await checkBoard({ giteaUrl: env.GITEA_URL, botLogin: bot.login, botPassword: env.GITEA_BOT_PASSWORD, repo: options.repo })),
+        );
+      }
+    } else {
+      results.push({ name: 'board', ok: true, detail: 'ai-status labels (set GITEA_BOT_PASSWORD for a Gitea Project board)' });
     }
     results.push(plannerCheck(env));
   }

@@ -7,6 +7,7 @@ import type { Database } from '../db/client.ts';
 import type { GiteaClient } from '../gitea/client.ts';
 import type { WorkJob } from '../queue/work-queue.ts';
 import type { Planner } from '../spec/planner.ts';
+import type { BoardAdapter } from '../gitea/board/types.ts';
 import type { CommentWriter } from './comment-writer.ts';
 
 /** The Gitea calls the conversation needs: a narrow view of the client, easy to fake. */
@@ -24,6 +25,7 @@ export type BotGitea = Pick<
   | 'editIssue'
   | 'listDependencies'
   | 'addDependency'
+  | 'ensureLabels'
 >;
 
 /** Reads a repository's context for an issue (cached per commit). */
@@ -37,6 +39,8 @@ export interface BotDeps {
   pool: mysql.Pool;
   redis: Redis;
   gitea: BotGitea;
+  /** The Gitea Project board when GITEA_BOT_PASSWORD is set; otherwise the labels board. */
+  board: BoardAdapter;
   comments: CommentWriter;
   planner: Planner;
   contexts: ContextSource;

@@ -1,3 +1,4 @@
+import { onSubtasksReady } from '../agents/dispatcher.ts';
 import type { Logger } from '../config/logger.ts';
 import {
   deleteSubtaskTasks,
@@ -5,6 +6,7 @@ import {
   ensureSubtaskTask,
   insertSubtasks,
   listSubtasks,
+  listSubtaskTasks,
   recordSubtaskIssue,
   type SubtaskRow,
 } from '../db/subtasks.ts';
@@ -25,7 +27,7 @@ import { redactSecrets } from '../spec/llm/redact.ts';
 import { renderSubtaskBody } from '../spec/render/subtasks.ts';
 import type { BotDeps } from './bot.ts';
 import { statusLabelFor } from './lifecycle.ts';
-import { featureTypeOf, publishFeature, specFromRow, withIssueLock } from './publish.ts';
+import { featureTypeOf, publishFeature, publishSubtask, specFromRow, withIssueLock } from './publish.ts';
 import { settingsFor } from './settings-gate.ts';
 
 /**
@@ -77,6 +79,11 @@ export async function runDecomposeJob(deps: BotDeps, job: WorkJob, ctx: WorkCont
   });
   ctx.log.info({ subtasks: rows.length, moved }, 'decomposition materialised');
   await publishFeature(deps, task.id);
+  // Every subtask's card goes on the board (its label was set when the issue was created).
+  if (deps.board.kind === 'projects') {
+    for (const subtask of await listSubtaskTasks(deps.db, task.id)) await publishSubtask(deps, subtask.id);
+  }
+  await onSubtasksReady(deps, task.id);
 }
 
 /**

@@ -10,7 +10,6 @@ import {
   type SpecRow,
   type TaskRow,
 } from '../db/tasks.ts';
-import { parseStatusLabel, STATUS_LABEL_SCOPE } from '../gitea/labels.ts';
 import { oneLine } from '../spec/render/markdown.ts';
 import { renderQuestionsComment } from '../spec/render/questions.ts';
 import { renderSpecComment } from '../spec/render/spec.ts';
@@ -18,7 +17,7 @@ import { renderPlanComment } from '../spec/render/subtasks.ts';
 import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
-import { statusLabelFor, type TaskState } from './lifecycle.ts';
+import { placeCard } from './board-sync.ts';
 
 /**
  * Makes Gitea show what the database holds for a feature: its status label, the questions
@@ -35,7 +34,8 @@ export async function publishFeature(deps: BotDeps, taskId: number): Promise<voi
   await withIssueLock(deps, repo, first.issueNumber, async () => {
     const task = await getTask(deps.db, taskId); // re-read under the lock
     const issue: IssueRef = { owner: repo.owner, repo: repo.name, number: task.issueNumber };
-    await syncStatusLabel(deps, issue, task.state as TaskState);
+    const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+    await placeCard(deps, repo, task, settings.ok ? settings.config : null);
     const questions = await listQuestions(deps.db, task.id);
     for (const round of [...new Set(questions.map((q) => q.round))]) {
       await deps.comments.ensure(
@@ -87,11 +87,8 @@ export async function publishSubtask(deps: BotDeps, taskId: number): Promise<voi
   const repo = await getRepoById(deps.db, task.repoId);
   await withIssueLock(deps, repo, task.issueNumber, async () => {
     const current = await getTask(deps.db, taskId);
-    await syncStatusLabel(
-      deps,
-      { owner: repo.owner, repo: repo.name, number: current.issueNumber },
-      current.state as TaskState,
-    );
+    const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+    await placeCard(deps, repo, current, settings.ok ? settings.config : null);
   });
 }
 
@@ -136,25 +133,6 @@ export function withIssueLock<T>(
   return withNamedLock(deps.pool, `aiworker:issue:${repo.fullName}#${issueNumber}`, fn, {
     timeoutSeconds: 60,
   });
-}
-
-/** Puts the state's `ai-status/*` label on the issue (Gitea drops the other exclusive ones). */
-export async function syncStatusLabel(
-  deps: Pick<BotDeps, 'gitea'>,
-  issue: IssueRef,
-  state: TaskState,
-): Promise<void> {
-  const wanted = statusLabelFor(state);
-  const current = await deps.gitea.getIssue(issue.owner, issue.repo, issue.number);
-  const statusLabels = current.labels.map((l) => l.name).filter((name) => parseStatusLabel(name) !== null);
-  if (wanted && !statusLabels.includes(wanted)) {
-    await deps.gitea.addLabels(issue.owner, issue.repo, issue.number, [wanted]);
-  }
-  for (const name of statusLabels) {
-    if (name !== wanted && name.startsWith(`${STATUS_LABEL_SCOPE}/`)) {
-      await deps.gitea.removeLabel(issue.owner, issue.repo, issue.number, name);
-    }
-  }
 }
 
 export function specFromRow(row: SpecRow): Spec {

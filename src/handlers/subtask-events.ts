@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { onSubtasksReady } from '../agents/dispatcher.ts';
 import { agentRuns, llmUsage } from '../db/schema.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
 import {
@@ -43,6 +44,7 @@ async function onSubtaskIssue(
   for (const id of result.changed) await publishSubtask(deps, id);
   if (result.featureDone) await closeFeature(deps, repo, await getTask(deps.db, subtask.parentTaskId));
   await publishFeature(deps, subtask.parentTaskId);
+  await onSubtasksReady(deps, subtask.parentTaskId);
 }
 
 /** Applies the close/reopen and its consequences in one transaction; returns what changed. */
