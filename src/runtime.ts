@@ -28,6 +28,7 @@ import { createWorkQueue, startWorkWorker } from './queue/work-queue.ts';
 import { createHttpApp } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createMetrics } from './server/metrics.ts';
+import { createMcpRouter } from './mcp/server.ts';
 import { createPlanner } from './spec/providers/index.ts';
 
 /**
@@ -123,7 +124,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const queue = createDeliveryQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
       closers.push({ name: 'delivery-queue', close: () => queue.close() });
       metrics.setQueueDepthSource(() => queue.depth());
+      // Agents' MCP endpoint lives on the same HTTP server (DESIGN §7).
+      const mcpGitea = deps?.gitea instanceof GiteaClient ? deps.gitea : new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
+      const mcp = createMcpRouter({
+        db: dbHandle.db,
+        gitea: mcpGitea,
+        readerFor: (owner, name) => giteaRepoReader(mcpGitea, owner, name),
+        secrets: secretValues(env),
+        publicUrl: env.PUBLIC_URL,
+        log: logger.child({ component: 'mcp' }),
+      });
+      closers.push({ name: 'mcp', close: () => mcp.close() });
       const app = createHttpApp({
+        routers: [{ path: '/mcp', handler: mcp.router }],
         webhookSecret: env.WEBHOOK_SECRET,
         maxBodyBytes: env.WEBHOOK_MAX_BYTES,
         enqueue: (delivery) => queue.enqueue(delivery),
