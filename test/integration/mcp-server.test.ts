@@ -831,6 +831,16 @@ describe('authentication', () => {
     await expect(client.listTools()).rejects.toMatchObject({ code: 400 });
   });
 
+  it('keeps at most four sessions per run, closing the least recently used', async () => {
+    const world = await apiRun();
+    const before = endpoint.sessionCount();
+    const agents: Client[] = [];
+    for (let i = 0; i < 5; i++) agents.push(await connect(world.token));
+    expect(endpoint.sessionCount()).toBe(before + 4);
+    await expect(agents[0]!.listTools()).rejects.toMatchObject({ code: 404 });
+    expect((await agents[4]!.listTools()).tools).toHaveLength(MCP_TOOL_NAMES.length);
+  });
+
   it('answers malformed and oversized bodies with JSON-RPC errors', async () => {
     const { token } = await apiRun();
     const auth = { authorization: `Bearer ${token}` };
