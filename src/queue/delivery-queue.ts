@@ -42,7 +42,7 @@ export interface DeliveryQueueOptions {
   attempts?: number;
   /** First retry delay; doubles each attempt (default 2 s). */
   backoffMs?: number;
-  /** Longest the endpoint waits for Redis before answering 503 (default 2 s). */
+  /** Longest a Redis command of the endpoint may take before it answers 503 (default 2 s). */
   enqueueTimeoutMs?: number;
   logger?: Logger;
 }
@@ -89,29 +89,18 @@ export function createDeliveryQueue(redisUrl: string, options: DeliveryQueueOpti
       receivedAt: delivery.receivedAt,
       payload: delivery.payload,
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new QueueUnavailableError(`Redis did not accept the delivery within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
     try {
-      const [, first] = await Promise.race([
-        Promise.all([
-          queue.add(DELIVERY_JOB_NAME, data, { jobId: delivery.deliveryId }),
-          redis.set(seenKey(delivery.deliveryId), '1', 'PX', SEEN_TTL_MS, 'NX'),
-        ]),
-        timeout,
+      // Both commands go out in one write (auto-pipelining); each fails on its own within the
+      // connection's command timeout, and at once if the connection drops (no retries).
+      const [, first] = await Promise.all([
+        queue.add(DELIVERY_JOB_NAME, data, { jobId: delivery.deliveryId }),
+        redis.set(seenKey(delivery.deliveryId), '1', 'PX', SEEN_TTL_MS, 'NX'),
       ]);
       return first === 'OK' ? 'accepted' : 'duplicate';
     } catch (error) {
-      if (error instanceof QueueUnavailableError) throw error;
-      throw new QueueUnavailableError(`Redis refused the delivery: ${(error as Error).message}`, {
+      throw new QueueUnavailableError(`Redis did not accept the delivery: ${(error as Error).message}`, {
         cause: error,
       });
-    } finally {
-      clearTimeout(timer);
     }
   }
 
