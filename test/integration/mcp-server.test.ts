@@ -576,6 +576,20 @@ describe('report_blocker', () => {
     expect((await runRow(db.db, world.runId)).status).toBe('paused');
     expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('blocked');
   });
+
+  it('refuses a fourth new question from the same run', async () => {
+    const world = await apiRun();
+    const client = await connect(world.token);
+    for (const n of [1, 2, 3]) await structured(client, 'report_blocker', { question: `Question ${n}?` });
+    const fourth = await call(client, 'report_blocker', { question: 'Question 4?' });
+    expect(fourth.isError).toBe(true);
+    expect(textOf(fourth)).toContain('already asked 3 questions');
+    await structured(client, 'report_blocker', { question: 'Question 2?' });
+    const asked = fake
+      .comments(REPO, world.subtask.issueNumber)
+      .filter((comment) => findMarker(comment.body, 'blocker') !== undefined);
+    expect(asked).toHaveLength(3);
+  });
 });
 
 describe('open_pull_request', () => {

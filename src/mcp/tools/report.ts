@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { findMarker } from '../../gitea/markers.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
+import { ToolRefusal } from '../refusal.ts';
 import { renderBlockerBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
 import { approvedSpec, pauseRun } from '../task-data.ts';
@@ -88,6 +90,24 @@ export const updateTaskStatusTool = defineTool({
   },
 });
 
+/** Questions one run may post on its issue: an agent asking in a loop must not flood the people. */
+export const MAX_QUESTIONS_PER_RUN = 3;
+
+async function refuseTooManyQuestions(env: ToolEnv, ctx: SubtaskContext, questionKey: string): Promise<void> {
+  const comments = await env.deps.gitea.listComments(ctx.repo.owner, ctx.repo.name, ctx.issueNumber);
+  const keys = new Set(
+    comments.flatMap((comment) => {
+      const marker = findMarker(comment.body, 'blocker', { run: ctx.scope.runId });
+      return marker?.attrs['q'] ? [marker.attrs['q']] : [];
+    }),
+  );
+  if (!keys.has(questionKey) && keys.size >= MAX_QUESTIONS_PER_RUN) {
+    throw new ToolRefusal(
+      `this run already asked ${keys.size} questions on #${ctx.issueNumber}; stop and wait for the answers`,
+    );
+  }
+}
+
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** The people who can answer: the feature's author, the spec's approver, the subtask's assignees. */
@@ -139,6 +159,7 @@ export const reportBlockerTool = defineTool({
     const current = await gitea.getIssue(issue.owner, issue.repo, issue.number);
     const mentioned = await humansToAsk(env, ctx, current.assignees);
     const questionKey = createHash('sha256').update(question).digest('hex').slice(0, 12);
+    await refuseTooManyQuestions(env, ctx, questionKey);
     const comment = await gitea.ensureComment(
       issue.owner,
       issue.repo,
