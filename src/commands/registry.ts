@@ -1,10 +1,13 @@
 import { answerCommand } from './answer.ts';
 import { approveSpecCommand } from './approve-spec.ts';
+import { cancelCommand } from './cancel.ts';
 import { COMMAND_CATALOG, type CommandCatalogEntry, findCommand } from './catalog.ts';
 import type { CommandDescriptor } from './context.ts';
 import { decomposeCommand } from './decompose.ts';
+import { dispatchCommand } from './dispatch.ts';
 import { helpCommand } from './help-command.ts';
 import { planCommand } from './plan.ts';
+import { retryCommand } from './retry.ts';
 import { reviseSpecCommand } from './revise-spec.ts';
 import { specCommand } from './spec.ts';
 import { statusCommand } from './status.ts';
@@ -45,5 +48,8 @@ export function conversationCommands(): CommandRegistry {
     .register(reviseSpecCommand)
     .register(approveSpecCommand)
     .register(decomposeCommand)
-    .register(planCommand);
+    .register(planCommand)
+    .register(dispatchCommand)
+    .register(retryCommand)
+    .register(cancelCommand);
 }

@@ -1,5 +1,5 @@
-import { findRunByBranch, recordRunPullRequest, type RunRow } from '../agents/runs.ts';
 import { issueNumberOfBranch } from '../agents/branch.ts';
+import { findRunByBranch, type RunRow, recordRunPullRequest } from '../agents/runs.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
 import { findRepo, findTask, getTask, type RepoRow, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import type { BotDeps } from './bot.ts';
@@ -28,13 +28,18 @@ import type { HandlerRegistry } from './registry.ts';
  */
 
 export function registerPullRequestHandlers(app: HandlerRegistry, deps: BotDeps): void {
-  app.on(['pull_request.opened', 'pull_request.reopened', 'pull_request.edited'], (ctx) => onPullRequestOpen(deps, ctx), {
-    name: 'pull-request-opened',
-  });
+  app.on(
+    ['pull_request.opened', 'pull_request.reopened', 'pull_request.edited'],
+    (ctx) => onPullRequestOpen(deps, ctx),
+    {
+      name: 'pull-request-opened',
+    },
+  );
   app.on('pull_request.closed', (ctx) => onPullRequestClosed(deps, ctx), { name: 'pull-request-closed' });
 }
 
-const CLOSING = /(?:^|[\s([])(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?#(\d+)\b/gi;
+const CLOSING =
+  /(?:^|[\s([])(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?):?\s+([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?#(\d+)\b/gi;
 
 /**
  * Issue numbers a pull request body closes in its own repository (`Closes #14`, `fixes: #3`,
@@ -79,7 +84,10 @@ interface PullRequestSubtask {
   closesIt: boolean;
 }
 
-async function subtaskOf(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<PullRequestSubtask | null> {
+async function subtaskOf(
+  deps: BotDeps,
+  ctx: EventContext<WebhookPayload>,
+): Promise<PullRequestSubtask | null> {
   const pr = ctx.payload.pull_request;
   if (!ctx.repo || !pr) return null;
   const repo = await findRepo(deps.db, ctx.repo.fullName);
@@ -88,10 +96,13 @@ async function subtaskOf(deps: BotDeps, ctx: EventContext<WebhookPayload>): Prom
   if (!settings.ok) return null; // a broken config file stops everything until it is fixed
   const closes = closingReferences(pr.body ?? '', repo.fullName);
   const head = pr.head?.ref ?? '';
-  const sameRepo = pr.head?.repo_id === undefined || pr.base?.repo_id === undefined || pr.head.repo_id === pr.base.repo_id;
+  const sameRepo =
+    pr.head?.repo_id === undefined || pr.base?.repo_id === undefined || pr.head.repo_id === pr.base.repo_id;
   if (sameRepo && issueNumberOfBranch(head) !== null) {
     const run = await findRunByBranch(deps.db, repo.id, head);
-    const task = run ? await getTask(deps.db, run.taskId) : await findTask(deps.db, repo.id, issueNumberOfBranch(head) ?? 0);
+    const task = run
+      ? await getTask(deps.db, run.taskId)
+      : await findTask(deps.db, repo.id, issueNumberOfBranch(head) ?? 0);
     if (task?.kind === 'subtask') return { repo, task, run, closesIt: closes.includes(task.issueNumber) };
   }
   for (const number of closes) {
@@ -103,7 +114,7 @@ async function subtaskOf(deps: BotDeps, ctx: EventContext<WebhookPayload>): Prom
 
 async function onPullRequestOpen(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
   const pr = ctx.payload.pull_request;
-  if (!pr || pr.state !== 'open') return;
+  if (pr?.state !== 'open') return;
   const found = await subtaskOf(deps, ctx);
   if (!found) return;
   const { task, run } = found;
@@ -137,12 +148,18 @@ async function onPullRequestClosed(deps: BotDeps, ctx: EventContext<WebhookPaylo
   await withIssueLock(deps, repo, task.issueNumber, () =>
     deps.comments.ensure(
       issue,
-      { kind: 'notice', attrs: { task: task.issueNumber, event: 'pr-closed', pr: pr.number, v: current.stateVersion } },
+      {
+        kind: 'notice',
+        attrs: { task: task.issueNumber, event: 'pr-closed', pr: pr.number, v: current.stateVersion },
+      },
       renderClosedUnmerged(pr, task.issueNumber),
     ),
   );
   const moved = await moveSubtask(deps, task.id, 'closed-unmerged');
-  ctx.log.info({ subtask: task.issueNumber, pr: pr.number, moved }, 'pull request of a subtask closed without merge');
+  ctx.log.info(
+    { subtask: task.issueNumber, pr: pr.number, moved },
+    'pull request of a subtask closed without merge',
+  );
   if (moved) await publishSubtask(deps, task.id);
 }
 

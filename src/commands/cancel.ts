@@ -1,0 +1,43 @@
+import { listActiveRuns } from '../agents/runs.ts';
+import { claimCause } from '../db/tasks.ts';
+import type { CommandDescriptor } from './context.ts';
+import { describeCommand } from './descriptor.ts';
+import { causeOf, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
+
+/**
+ * `/cancel` (write): stop agent runs. On a subtask issue (or `/cancel #14` on the feature):
+ * that subtask's run. On the feature: every run of the feature, and automatic dispatch of the
+ * feature is held until `/dispatch` or `/retry` there — otherwise the freed slots would start
+ * the next ready subtasks at once. Cancelled subtasks are marked failed; `/retry` starts them again.
+ */
+export const cancelCommand: CommandDescriptor = describeCommand('cancel', {
+  states: 'any',
+  async run(ctx) {
+    const dispatcher = await requireDispatcher(ctx);
+    if (!dispatcher) return;
+    const target = await resolveAgentTarget(ctx);
+    if (!target) return;
+    // Claimed first: a redelivered comment must not cancel the next attempt.
+    const fresh = await ctx.deps.db.transaction((tx) => claimCause(tx, causeOf(ctx)));
+    if (!fresh) return;
+    const runs = await listActiveRuns(ctx.deps.db, { taskIds: target.subtasks.map((t) => t.id) });
+    const stopped = await dispatcher.cancelRuns(runs, ctx.comment.author);
+    const holds = target.onFeature && !target.named && ctx.config.agents.dispatch === 'auto';
+    const hold = holds
+      ? ` Automatic dispatch of #${target.feature.issueNumber} is paused: say \`/dispatch\` here to resume it.`
+      : '';
+    if (stopped.length === 0) {
+      const what =
+        target.named && target.subtasks[0]
+          ? `#${target.subtasks[0].issueNumber}`
+          : `#${target.feature.issueNumber}`;
+      return ctx.reply(`No agent run of ${what} is going.${hold}`);
+    }
+    await ctx.react('+1');
+    await ctx.reply(
+      `Cancelled ${stopped.map((r) => `run #${r.id} of #${r.issueNumber}`).join(', ')}. ${
+        stopped.length === 1 ? 'Its subtask is' : 'Their subtasks are'
+      } marked failed; say \`/retry\` to start again.${hold}`,
+    );
+  },
+});

@@ -1,0 +1,80 @@
+import { eq } from 'drizzle-orm';
+import { dependenciesDone, latestRunOf } from '../agents/runs.ts';
+import { tasks } from '../db/schema.ts';
+import { setSubtaskState } from '../db/subtasks.ts';
+import type { TaskRow, Tx } from '../db/tasks.ts';
+import { describeState, nextSubtaskState, type SubtaskState } from '../handlers/lifecycle.ts';
+import type { CommandDescriptor } from './context.ts';
+import { describeCommand } from './descriptor.ts';
+import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
+
+/**
+ * `/retry` (write): a new agent attempt at a failed subtask — on the subtask issue, or
+ * `/retry #14` on the feature; `/retry` on the feature retries every failed subtask. The
+ * subtask goes back to ready (or blocked, should a dependency have reopened) and is started
+ * at once within the limits, on the same branch. A subtask whose agent stopped to ask a
+ * question (blocked, run paused) is retried the same way once the question is answered.
+ */
+export const retryCommand: CommandDescriptor = describeCommand('retry', {
+  states: 'any',
+  async run(ctx) {
+    const dispatcher = await requireDispatcher(ctx);
+    if (!dispatcher) return;
+    const target = await resolveAgentTarget(ctx);
+    if (!target) return;
+    const candidates = target.named
+      ? target.subtasks
+      : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked');
+    const readyAgain: number[] = [];
+    const waiting: number[] = [];
+    const result = await dispatcher.claim({
+      // Filled by `prepare` inside the claim's transaction, before the selection reads it.
+      scope: { taskIds: readyAgain },
+      automatic: false,
+      cause: causeOf(ctx),
+      prepare: async (tx) => {
+        const refusals: string[] = [];
+        for (const candidate of candidates) {
+          const moved = await retrySubtask(tx, candidate.id);
+          if (typeof moved === 'string') refusals.push(`#${candidate.issueNumber} ${moved}`);
+          else if (moved.state === 'ready') readyAgain.push(moved.id);
+          else waiting.push(moved.issueNumber);
+        }
+        if (readyAgain.length + waiting.length > 0) return null;
+        if (!target.named && refusals.length === 0)
+          return `No subtask of #${target.feature.issueNumber} has failed.`;
+        return `Nothing to retry: ${refusals.join('; ')}.`;
+      },
+    });
+    const prefix =
+      waiting.length > 0
+        ? `${waiting.map((n) => `#${n}`).join(', ')} ${waiting.length === 1 ? 'waits' : 'wait'} for ${waiting.length === 1 ? 'its' : 'their'} dependencies again and will start once they are done.\n`
+        : '';
+    if (result.kind === 'claimed' && result.started.length === 0 && result.waiting.length === 0 && prefix) {
+      await ctx.react('+1');
+      return ctx.reply(prefix.trim());
+    }
+    await replyToClaim(ctx, result, ctx.config.agents.dispatch === 'manual', prefix);
+  },
+});
+
+/** Moves a failed (or agent-blocked) subtask back to ready/blocked; a string says why not. */
+async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
+  const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+  if (!task) return 'no longer exists';
+  const state = task.state as SubtaskState;
+  const last = await latestRunOf(tx, task.id);
+  const agentBlocked = state === 'blocked' && last?.status === 'paused' && last.finishedAt !== null;
+  if (state !== 'failed' && !agentBlocked) {
+    if (state === 'blocked' && last?.status === 'paused')
+      return 'is waiting for its agent to stop; try again in a moment';
+    return `is ${describeState(state)}, not failed`;
+  }
+  const depsDone = await dependenciesDone(tx, task);
+  const next = agentBlocked
+    ? { ok: true as const, next: (depsDone ? 'ready' : 'blocked') as SubtaskState }
+    : nextSubtaskState(state, { type: 'retry', dependenciesDone: depsDone });
+  if (!next.ok) return next.reason;
+  if (next.next === state) return task; // blocked by the agent, still blocked by a dependency
+  return setSubtaskState(tx, task, next.next);
+}
