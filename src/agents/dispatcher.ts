@@ -1,5 +1,7 @@
+import { eq } from 'drizzle-orm';
 import type { RepoConfig } from '../config/repo-config.ts';
 import { withNamedLock } from '../db/named-lock.ts';
+import { auditLog } from '../db/schema.ts';
 import { listSubtaskTasks } from '../db/subtasks.ts';
 import { claimCause, getRepoById, getTask, type RepoRow, type TaskRow, type Tx } from '../db/tasks.ts';
 import type { GiteaClient } from '../gitea/client.ts';
@@ -118,6 +120,8 @@ export class Dispatcher {
   private unwatch: (() => void) | null = null;
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
+  /** Settles started from the runner's watch, awaited at close. */
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -132,9 +136,12 @@ export class Dispatcher {
     if (this.unwatch) return;
     this.unwatch = this.runner.watch((_externalId, runId, status) => {
       if (!isFinal(status)) return;
-      this.settle(runId, status).catch((error: unknown) =>
-        this.deps.log.warn({ err: error, runId }, 'could not settle an agent run; the reconcile will'),
-      );
+      const settling = this.settle(runId, status)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: error, runId }, 'could not settle an agent run; the reconcile will'),
+        )
+        .finally(() => this.inFlight.delete(settling));
+      this.inFlight.add(settling);
     });
   }
 
@@ -142,6 +149,7 @@ export class Dispatcher {
     this.closed = true;
     this.unwatch?.();
     this.unwatch = null;
+    await Promise.all([...this.inFlight]);
     await this.pumping?.catch(() => undefined);
   }
 
@@ -157,7 +165,16 @@ export class Dispatcher {
       db.transaction(async (tx): Promise<ClaimResult> => {
         if (request.cause && !(await claimCause(tx, request.cause))) return { kind: 'replayed' };
         const refusal = request.prepare ? await request.prepare(tx) : null;
-        if (refusal !== null) return { kind: 'refused', reason: refusal };
+        if (refusal !== null) {
+          // The cause stays claimed (a redelivery is refused the same way), recorded as refused.
+          if (request.cause) {
+            await tx
+              .update(auditLog)
+              .set({ result: 'refused', detail: refusal })
+              .where(eq(auditLog.causeKey, request.cause.causeKey));
+          }
+          return { kind: 'refused', reason: refusal };
+        }
         let candidates = await listReadyCandidates(tx, request.scope);
         await this.loadConfigs(configs, candidates);
         candidates = candidates.filter((c) => configs.get(c.repoId));

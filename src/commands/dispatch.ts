@@ -24,20 +24,24 @@ export const dispatchCommand: CommandDescriptor = describeCommand('dispatch', {
         `Nothing to dispatch: #${target.feature.issueNumber} is ${describeState(target.feature.state as never)}.`,
       );
     }
-    const subtasks = target.named ? target.subtasks : await listSubtaskTasks(ctx.deps.db, target.feature.id);
-    const ready = subtasks.filter((t) => t.state === 'ready');
-    if (ready.length === 0) {
+    const named = target.named ? target.subtasks[0] : undefined;
+    if (named && named.state !== 'ready') {
       return ctx.reply(
-        target.named && target.subtasks[0]
-          ? `#${target.subtasks[0].issueNumber} is not ready to start: it is ${describeState(target.subtasks[0].state as SubtaskState)}.`
-          : `No subtask of #${target.feature.issueNumber} is ready to start (${summariseStates(subtasks)}).`,
+        `#${named.issueNumber} is not ready to start: it is ${describeState(named.state as SubtaskState)}.`,
       );
     }
+    // Claimed even when nothing is ready: a `/dispatch` on the feature lifts a `/cancel` hold.
     const result = await dispatcher.claim({
-      scope: target.named ? { taskIds: ready.map((t) => t.id) } : { featureId: target.feature.id },
+      scope: named ? { taskIds: [named.id] } : { featureId: target.feature.id },
       automatic: false,
       cause: causeOf(ctx),
     });
+    if (result.kind === 'claimed' && result.started.length === 0 && result.waiting.length === 0) {
+      const subtasks = await listSubtaskTasks(ctx.deps.db, target.feature.id);
+      return ctx.reply(
+        `No subtask of #${target.feature.issueNumber} is ready to start (${summariseStates(subtasks)}).`,
+      );
+    }
     await replyToClaim(ctx, result, ctx.config.agents.dispatch === 'manual');
   },
 });

@@ -3,7 +3,7 @@ import { dependenciesDone, latestRunOf } from '../agents/runs.ts';
 import { tasks } from '../db/schema.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
 import type { TaskRow, Tx } from '../db/tasks.ts';
-import { describeState, nextSubtaskState, type SubtaskState } from '../handlers/lifecycle.ts';
+import { nextSubtaskState, type SubtaskState } from '../handlers/lifecycle.ts';
 import type { CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
@@ -41,8 +41,8 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
           else waiting.push(moved.issueNumber);
         }
         if (readyAgain.length + waiting.length > 0) return null;
-        if (!target.named && refusals.length === 0)
-          return `No subtask of #${target.feature.issueNumber} has failed.`;
+        // On the feature, subtasks that simply wait for their dependencies are no reason to list.
+        if (!target.named) return `No subtask of #${target.feature.issueNumber} has failed.`;
         return `Nothing to retry: ${refusals.join('; ')}.`;
       },
     });
@@ -58,23 +58,20 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
   },
 });
 
-/** Moves a failed (or agent-blocked) subtask back to ready/blocked; a string says why not. */
+/**
+ * Moves a failed subtask — or one its agent left blocked (it asked a question, or said it
+ * cannot go on) once its run has ended — back to ready (blocked while a dependency is open
+ * again). A string says why not.
+ */
 async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
   const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
   if (!task) return 'no longer exists';
   const state = task.state as SubtaskState;
   const last = await latestRunOf(tx, task.id);
-  const agentBlocked = state === 'blocked' && last?.status === 'paused' && last.finishedAt !== null;
-  if (state !== 'failed' && !agentBlocked) {
-    if (state === 'blocked' && last?.status === 'paused')
-      return 'is waiting for its agent to stop; try again in a moment';
-    return `is ${describeState(state)}, not failed`;
-  }
+  if (last && last.finishedAt === null) return `still has run #${last.id} going; say \`/cancel\` first`;
   const depsDone = await dependenciesDone(tx, task);
-  const next = agentBlocked
-    ? { ok: true as const, next: (depsDone ? 'ready' : 'blocked') as SubtaskState }
-    : nextSubtaskState(state, { type: 'retry', dependenciesDone: depsDone });
+  if (state === 'blocked' && last && depsDone) return setSubtaskState(tx, task, 'ready'); // blocked by its agent
+  const next = nextSubtaskState(state, { type: 'retry', dependenciesDone: depsDone });
   if (!next.ok) return next.reason;
-  if (next.next === state) return task; // blocked by the agent, still blocked by a dependency
   return setSubtaskState(tx, task, next.next);
 }

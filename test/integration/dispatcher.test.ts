@@ -14,7 +14,7 @@ import {
   listSubtasks,
   recordSubtaskIssue,
 } from '../../src/db/subtasks.ts';
-import { createFeatureTask, getTask, upsertRepo } from '../../src/db/tasks.ts';
+import { claimCause, createFeatureTask, getTask, upsertRepo } from '../../src/db/tasks.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { managedLabelSpecs } from '../../src/gitea/labels.ts';
 import type { BotDeps } from '../../src/handlers/bot.ts';
@@ -580,5 +580,59 @@ describe('waves', () => {
     await drain(dispatcher);
     expect((await runsOf(subtasks[1]!.taskId))[0]?.status).toBe('running');
     expect((await getTask(db.db, subtasks[0]!.taskId)).state).toBe('review');
+  });
+
+  it('a /cancel on the feature holds its automatic dispatch until a /dispatch there', async () => {
+    const cluster = new MemoryCluster();
+    const { dispatcher } = dispatcherWith(cluster, { maxConcurrent: 1 });
+    const { feature, subtasks } = await seedFeature([
+      { key: 'one', title: 'One' },
+      { key: 'two', title: 'Two' },
+    ]);
+    await dispatcher.pump();
+    await drain(dispatcher);
+    const [first] = await runsOf(subtasks[0]!.taskId);
+    const command = (name: string) => ({
+      causeKey: `c${uniqueName(name)}.0`,
+      deliveryId: 'd',
+      repoFullName: REPO,
+      issueNumber: feature.issueNumber,
+      actor: 'alice',
+      command: name,
+      result: 'applied',
+    });
+    await db.db.transaction((tx) => claimCause(tx, command('cancel')));
+    await dispatcher.cancelRuns([first!], 'alice');
+    expect((await runsOf(subtasks[0]!.taskId))[0]).toMatchObject({
+      status: 'cancelled',
+      result: 'cancelled by @alice',
+    });
+    await dispatcher.pump();
+    expect(await runsOf(subtasks[1]!.taskId)).toHaveLength(0);
+    // `/dispatch` on the feature lifts the hold (and starts what fits).
+    const resumed = await dispatcher.claim({
+      scope: { featureId: feature.id },
+      automatic: false,
+      cause: command('dispatch'),
+    });
+    expect(resumed.kind === 'claimed' && resumed.started.map((r) => r.taskId)).toEqual([subtasks[1]!.taskId]);
+  });
+
+  it('a run whose agent asked a question ends paused: no failure, the subtask stays blocked', async () => {
+    const cluster = new MemoryCluster();
+    const { dispatcher } = dispatcherWith(cluster);
+    const { subtasks } = await seedFeature([{ key: 'q', title: 'Needs an answer' }]);
+    const s = subtasks[0]!;
+    await dispatcher.claim({ scope: { taskIds: [s.taskId] }, automatic: false });
+    await drain(dispatcher);
+    const [run] = await runsOf(s.taskId);
+    // What report_blocker does through MCP: the run is paused, the subtask blocked.
+    await db.db.update(agentRuns).set({ status: 'paused' }).where(eq(agentRuns.id, run!.id));
+    await db.db.update(tasks).set({ state: 'blocked' }).where(eq(tasks.id, s.taskId));
+    cluster.finish(run!.id, { phase: 'succeeded', exitCode: 0 });
+    await expect.poll(async () => (await runsOf(s.taskId))[0]?.finishedAt, SLOW).not.toBeNull();
+    expect((await runsOf(s.taskId))[0]).toMatchObject({ status: 'paused' });
+    expect((await getTask(db.db, s.taskId)).state).toBe('blocked');
+    expect(botCommentsOn(s.issueNumber).some((c) => c.body.includes('<!-- aiworker:run '))).toBe(false);
   });
 });
