@@ -100,7 +100,7 @@ describe('a failing agent', () => {
     expect(progress.map((c) => c.body.match(/aiworker:progress run=(\d+)/)?.[1])).toEqual(
       runs.map((r) => String(r.id)),
     );
-  });
+  }, 120_000);
 });
 
 describe('/cancel', () => {
@@ -161,5 +161,5 @@ describe('/cancel', () => {
       'cancelled',
       'succeeded',
     ]);
-  });
+  }, 120_000);
 });

@@ -99,5 +99,5 @@ describe('concurrency limits', () => {
     expect(runs.filter((r) => firsts.includes(r.issueNumber)).every((r) => r.status === 'succeeded')).toBe(
       true,
     );
-  });
+  }, 120_000);
 });

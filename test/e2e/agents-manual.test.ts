@@ -84,7 +84,7 @@ describe('agents.dispatch: manual', () => {
       () => gitea.issue(REPO, y.first)?.labels.includes('ai-status/review') ?? false,
     );
     expect((await runsOfIssue(h, y.first)).map((r) => r.attempt)).toEqual([1]);
-  });
+  }, 120_000);
 
   it('/dispatch of something not ready says why; a pull request people open for a subtask puts it in review', async () => {
     const { gitea } = h;
@@ -117,5 +117,5 @@ describe('agents.dispatch: manual', () => {
     expect(gitea.issue(REPO, z.first)?.labels).toContain('ai-status/done');
     expect(gitea.issue(REPO, blocked!.number)?.labels).toContain('ai-status/ready');
     expect(await runsOfIssue(h, blocked!.number)).toHaveLength(0);
-  });
+  }, 120_000);
 });

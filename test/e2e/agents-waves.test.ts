@@ -89,5 +89,5 @@ describe('agents build a feature wave by wave', () => {
     const runs = await h.runs();
     expect(runs).toHaveLength(subtasks.length);
     expect(runs.every((r) => r.status === 'succeeded' && r.prNumber !== null)).toBe(true);
-  });
+  }, 180_000);
 });
