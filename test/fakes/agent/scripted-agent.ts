@@ -107,6 +107,8 @@ async function commit(view: TaskView): Promise<void> {
 async function waitForRelease(): Promise<void> {
   const dir = path.dirname(planFile);
   while (!existsSync(path.join(dir, `release-run-${runId}`)) && !existsSync(path.join(dir, 'release-all'))) {
+    // The test that started it is gone (its directory removed): do not linger.
+    if (!existsSync(planFile)) process.exit(75);
     await sleep(100);
   }
 }
