@@ -9,6 +9,7 @@ import {
   type IncomingDelivery,
 } from './delivery-job.ts';
 import { QueueUnavailableError } from './errors.ts';
+import { RecentDeliveries } from './recent-deliveries.ts';
 import { createProducerRedis, logConnectionState } from './redis-connections.ts';
 import {
   BACKOFF_TYPE,
@@ -18,7 +19,10 @@ import {
   KEEP_FAILED,
 } from './retry-policy.ts';
 
-/** `accepted`: first time this delivery id was seen; `duplicate`: it was already queued. */
+/**
+ * `accepted`: stored now (or already stored by another process); `duplicate`: this process
+ * already stored this delivery id.
+ */
 export type EnqueueResult = 'accepted' | 'duplicate';
 
 /** Job counts by BullMQ state, for the queue depth gauge. */
@@ -47,14 +51,16 @@ export interface DeliveryQueueOptions {
   logger?: Logger;
 }
 
-const SEEN_TTL_MS = KEEP_COMPLETED.age * 1000;
+/** Delivery ids remembered per process for duplicate detection (~100 bytes each). */
+const RECENT_CAPACITY = 20_000;
 
 /**
  * The producer side of the delivery queue, used by the webhook endpoint.
  *
  * Exactly-once enqueueing comes from BullMQ: the job id is the delivery id, and adding an id
- * that exists is a no-op. Whether a request was the first or a duplicate is only needed for
- * the metrics, and is answered race-free by a `SET NX` sent in the same pipeline.
+ * that exists is a no-op, across processes and restarts. Whether a request was the first or a
+ * duplicate (for the answer and the metrics) is known from this process's own recent
+ * deliveries, which costs no extra Redis command.
  */
 export function createDeliveryQueue(redisUrl: string, options: DeliveryQueueOptions = {}): DeliveryQueue {
   const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
@@ -74,33 +80,48 @@ export function createDeliveryQueue(redisUrl: string, options: DeliveryQueueOpti
   });
   // Queue errors are connection errors already reported by the connection itself.
   queue.on('error', () => undefined);
-  const seenKey = (id: string) => `${prefix}:${DELIVERY_QUEUE_NAME}-seen:${id}`;
+  const recent = new RecentDeliveries(RECENT_CAPACITY, KEEP_COMPLETED.age * 1000);
+  const inFlight = new Map<string, Promise<void>>();
 
   async function enqueue(delivery: IncomingDelivery): Promise<EnqueueResult> {
+    const id = delivery.deliveryId;
+    // The same delivery arriving again while its first copy is being stored waits for that
+    // copy: one Redis call, and the answer depends on whether the first was stored.
+    const pending = inFlight.get(id);
+    if (pending) {
+      await pending;
+      return 'duplicate';
+    }
+    if (recent.has(id)) return 'duplicate';
     // Fail fast: a command issued while disconnected would otherwise wait inside BullMQ for
     // the connection and could still enqueue after we answered 503.
     if (redis.status !== 'ready') {
       throw new QueueUnavailableError(`Redis is not connected (${redis.status})`);
     }
     const data: DeliveryJobData = {
-      deliveryId: delivery.deliveryId,
+      deliveryId: id,
       event: delivery.event,
       eventType: delivery.eventType,
       receivedAt: delivery.receivedAt,
       payload: delivery.payload,
     };
+    // The command fails within the connection's command timeout, and at once if the
+    // connection drops (no retries): the sender then gets a 503.
+    const stored = queue.add(DELIVERY_JOB_NAME, data, { jobId: id }).then(
+      () => undefined,
+      (error: unknown) => {
+        throw new QueueUnavailableError(`Redis did not accept the delivery: ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    );
+    inFlight.set(id, stored);
     try {
-      // Both commands go out in one write (auto-pipelining); each fails on its own within the
-      // connection's command timeout, and at once if the connection drops (no retries).
-      const [, first] = await Promise.all([
-        queue.add(DELIVERY_JOB_NAME, data, { jobId: delivery.deliveryId }),
-        redis.set(seenKey(delivery.deliveryId), '1', 'PX', SEEN_TTL_MS, 'NX'),
-      ]);
-      return first === 'OK' ? 'accepted' : 'duplicate';
-    } catch (error) {
-      throw new QueueUnavailableError(`Redis did not accept the delivery: ${(error as Error).message}`, {
-        cause: error,
-      });
+      await stored;
+      recent.add(id);
+      return 'accepted';
+    } finally {
+      inFlight.delete(id);
     }
   }
 

@@ -44,7 +44,7 @@ export function createMetrics(options: MetricsOptions = {}): AppMetrics {
 
   const deliveries = new Counter({
     name: 'aiworker_webhook_deliveries_total',
-    help: 'Webhook requests by event (X-Gitea-Event-Type) and outcome',
+    help: 'Webhook requests by event (X-Gitea-Event-Type) and outcome (duplicate: a delivery id this process already stored)',
     labelNames: ['event', 'outcome'] as const,
     registers: [registry],
   });

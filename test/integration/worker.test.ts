@@ -198,9 +198,17 @@ describe('delivery worker', () => {
     const body = fixture('issues.opened.json');
     await deliver(body, 'issues', 'issues', id);
     expect(await settled(id)).toBe('completed');
-    // The job is gone from Redis (e.g. removed after a day); the same delivery arrives again.
+    // The job is gone from Redis (e.g. removed after a day) and the same delivery reaches
+    // another server process, which enqueues it again.
     await (await queue.queue.getJob(id))?.remove();
-    await deliver(body, 'issues', 'issues', id);
+    const otherServer = createDeliveryQueue(TEST_REDIS_URL, { prefix });
+    await otherServer.queue.waitUntilReady();
+    try {
+      const again = { deliveryId: id, event: 'issues', eventType: 'issues', receivedAt: Date.now() };
+      expect(await otherServer.enqueue({ ...again, payload: JSON.parse(body) })).toBe('accepted');
+    } finally {
+      await otherServer.close();
+    }
     expect(await settled(id)).toBe('completed');
     expect(await (await queue.queue.getJob(id))?.returnvalue).toBe('skipped');
     expect(calls.get(id)).toEqual(['issues.opened']);
