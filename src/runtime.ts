@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, inArray } from 'drizzle-orm';
+import { startAgents } from './agents/index.ts';
 import { conversationCommands } from './commands/registry.ts';
 import type { Env } from './config/env.ts';
 import { secretValues } from './config/env.ts';
@@ -94,11 +95,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const work = createWorkQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
       closers.push({ name: 'work-queue', close: () => work.close() });
       botDeps.enqueueWork = (job) => work.enqueue(job);
+      const agents = await startAgents({ env, deps: botDeps, registry, logger });
+      closers.push({ name: 'agents', close: () => agents.close() });
       const workWorker = startWorkWorker({
         redisUrl: env.REDIS_URL,
         prefix,
         concurrency: Math.max(2, Math.ceil(env.WORKER_CONCURRENCY / 2)),
-        processors: planningProcessors(botDeps),
+        processors: { ...planningProcessors(botDeps), ...agents.processors },
         logger,
         onPermanentFailure: (job, error, log) => failPlanning(botDeps, job, error, log),
       });
