@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eq, inArray } from 'drizzle-orm';
-import { startAgents } from './agents/index.ts';
+import { type StartAgentsOptions, startAgents } from './agents/index.ts';
 import { conversationCommands } from './commands/registry.ts';
 import type { Env } from './config/env.ts';
 import { secretValues } from './config/env.ts';
@@ -21,6 +21,7 @@ import { ensureWorkScheduled, failPlanning, planningProcessors } from './handler
 import { HandlerRegistry } from './handlers/registry.ts';
 import { registerSubtaskHandlers } from './handlers/subtask-events.ts';
 import { registerTriggerHandlers } from './handlers/trigger.ts';
+import { createMcpRouter } from './mcp/server.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue/delivery-job.ts';
 import { createDeliveryQueue } from './queue/delivery-queue.ts';
 import { startDeliveryWorker } from './queue/delivery-worker.ts';
@@ -29,7 +30,6 @@ import { createWorkQueue, startWorkWorker } from './queue/work-queue.ts';
 import { createHttpApp } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createMetrics } from './server/metrics.ts';
-import { createMcpRouter } from './mcp/server.ts';
 import { createPlanner } from './spec/providers/index.ts';
 
 /**
@@ -50,6 +50,11 @@ export interface RuntimeOptions {
   sweepIntervalMs?: number;
   /** Retry delays of queue jobs (tests shorten them). */
   backoffMs?: number;
+  /** Agent runner settings beyond the environment (tests: a local clone source, extra agent env). */
+  agents?: Pick<
+    StartAgentsOptions,
+    'runner' | 'localRoot' | 'agentEnv' | 'cloneUrlFor' | 'reconcileIntervalMs'
+  >;
 }
 
 export interface Runtime {
@@ -64,7 +69,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const prefix = options.queuePrefix ?? DEFAULT_QUEUE_PREFIX;
   const closers: Array<{ name: string; close: () => Promise<unknown> }> = [];
   const close = async () => {
-    for (const step of closers.reverse()) {
+    // Stop taking requests first, then everything else in the reverse order it started.
+    const ordered = [
+      ...closers.filter((c) => c.name === 'http'),
+      ...closers.filter((c) => c.name !== 'http').reverse(),
+    ];
+    for (const step of ordered) {
       await step
         .close()
         .catch((error: unknown) => logger.error({ err: error, step: step.name }, 'shutdown step failed'));
@@ -80,8 +90,39 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     let deps: BotDeps | null = null;
     const metrics = createMetrics();
 
+    if (options.roles.http) {
+      const queue = createDeliveryQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
+      closers.push({ name: 'delivery-queue', close: () => queue.close() });
+      metrics.setQueueDepthSource(() => queue.depth());
+      // Agents' MCP endpoint lives on the same HTTP server (DESIGN §7).
+      const mcpGitea = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
+      const mcp = createMcpRouter({
+        db: dbHandle.db,
+        gitea: mcpGitea,
+        readerFor: (owner, name) => giteaRepoReader(mcpGitea, owner, name),
+        secrets: secretValues(env),
+        publicUrl: env.PUBLIC_URL,
+        log: logger.child({ component: 'mcp' }),
+      });
+      closers.push({ name: 'mcp', close: () => mcp.close() });
+      const app = createHttpApp({
+        routers: [{ path: '/mcp', handler: mcp.router }],
+        webhookSecret: env.WEBHOOK_SECRET,
+        maxBodyBytes: env.WEBHOOK_MAX_BYTES,
+        enqueue: (delivery) => queue.enqueue(delivery),
+        readiness: { mariadb: () => pingDb(dbHandle.pool), redis: () => queue.ping() },
+        metrics,
+        logger,
+      });
+      const server = await listen(app, { port: env.PORT, host: options.host });
+      closers.push({ name: 'http', close: () => server.close() });
+      url = server.url;
+      logger.info({ url, webhook: `${env.PUBLIC_URL}/webhooks/gitea` }, 'listening');
+    }
     if (options.roles.workers) {
-      deps = await buildBotDeps(options, dbHandle, prefix);
+      // With PORT=0 the real port is known only now; agents must reach this very server.
+      const reachable = env.PORT === 0 && url ? { ...env, PUBLIC_URL: url } : env;
+      deps = await buildBotDeps({ ...options, env: reachable }, dbHandle, prefix);
       const redis = deps.redis;
       closers.push({ name: 'redis', close: async () => redis.disconnect() });
       const registry = new HandlerRegistry();
@@ -95,7 +136,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const work = createWorkQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
       closers.push({ name: 'work-queue', close: () => work.close() });
       botDeps.enqueueWork = (job) => work.enqueue(job);
-      const agents = await startAgents({ env, deps: botDeps, registry, logger });
+      const agents = await startAgents({
+        ...options.agents,
+        env: reachable,
+        deps: botDeps,
+        registry,
+        logger,
+      });
       closers.push({ name: 'agents', close: () => agents.close() });
       const workWorker = startWorkWorker({
         redisUrl: env.REDIS_URL,
@@ -123,36 +170,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       closers.push({ name: 'sweeper', close: async () => sweep.stop() });
     }
 
-    if (options.roles.http) {
-      const queue = createDeliveryQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
-      closers.push({ name: 'delivery-queue', close: () => queue.close() });
-      metrics.setQueueDepthSource(() => queue.depth());
-      // Agents' MCP endpoint lives on the same HTTP server (DESIGN §7).
-      const mcpGitea = deps?.gitea instanceof GiteaClient ? deps.gitea : new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
-      const mcp = createMcpRouter({
-        db: dbHandle.db,
-        gitea: mcpGitea,
-        readerFor: (owner, name) => giteaRepoReader(mcpGitea, owner, name),
-        secrets: secretValues(env),
-        publicUrl: env.PUBLIC_URL,
-        log: logger.child({ component: 'mcp' }),
-      });
-      closers.push({ name: 'mcp', close: () => mcp.close() });
-      const app = createHttpApp({
-        routers: [{ path: '/mcp', handler: mcp.router }],
-        webhookSecret: env.WEBHOOK_SECRET,
-        maxBodyBytes: env.WEBHOOK_MAX_BYTES,
-        enqueue: (delivery) => queue.enqueue(delivery),
-        readiness: { mariadb: () => pingDb(dbHandle.pool), redis: () => queue.ping() },
-        metrics,
-        logger,
-      });
-      const server = await listen(app, { port: env.PORT, host: options.host });
-      // Stop taking requests before anything else closes.
-      closers.push({ name: 'http', close: () => server.close() });
-      url = server.url;
-      logger.info({ url, webhook: `${env.PUBLIC_URL}/webhooks/gitea` }, 'listening');
-    }
     return { url, deps, close };
   } catch (error) {
     await close();
@@ -198,7 +215,12 @@ async function buildBotDeps(
     log: logger,
   });
   logger.info({ bot: bot.login, planner: planner.name, model: planner.model }, 'bot ready');
-  const board = createBoard({ giteaUrl: env.GITEA_URL, client: gitea, botLogin: bot.login, botPassword: env.GITEA_BOT_PASSWORD });
+  const board = createBoard({
+    giteaUrl: env.GITEA_URL,
+    client: gitea,
+    botLogin: bot.login,
+    botPassword: env.GITEA_BOT_PASSWORD,
+  });
   return {
     db: dbHandle.db,
     pool: dbHandle.pool,

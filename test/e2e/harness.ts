@@ -6,7 +6,7 @@ import { GiteaClient } from '../../src/gitea/client.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { DELIVERY_QUEUE_NAME } from '../../src/queue/delivery-job.ts';
 import { WORK_QUEUE_NAME } from '../../src/queue/work-queue.ts';
-import { type Runtime, startRuntime } from '../../src/runtime.ts';
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 import {
   clearRedisPrefix,
@@ -51,6 +51,8 @@ export const SHOP_FILES: Record<string, string> = {
 
 export interface Harness {
   gitea: GiteaFake;
+  /** The files of the repository's default branch at the start. */
+  files: Record<string, string>;
   runtime: Runtime;
   db: TestDatabase;
   prefix: string;
@@ -63,6 +65,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   files?: Record<string, string>;
   label: string;
+  /** Agent runner settings passed to the runtime (see agents-harness.ts). */
+  agents?: RuntimeOptions['agents'];
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -73,7 +77,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   gitea.addUser('carol');
   gitea.addUser('acme-admin');
   gitea.addUser('acme'); // the owning organisation, as a user (the fake has no organisations)
-  gitea.createRepo('acme', 'shop', { files: options.files ?? SHOP_FILES, description: 'Our web shop' });
+  const files = options.files ?? SHOP_FILES;
+  gitea.createRepo('acme', 'shop', { files, description: 'Our web shop' });
   gitea.setPermission(REPO, BOT, 'admin');
   gitea.setPermission(REPO, 'alice', 'write');
   gitea.setPermission(REPO, 'acme-admin', 'admin');
@@ -100,6 +105,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     host: '127.0.0.1',
     sweepIntervalMs: 0,
     backoffMs: 50,
+    agents: options.agents,
   });
   const client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
   await setupRepo(client, {
@@ -141,6 +147,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   }
   return {
     gitea,
+    files,
     runtime,
     db,
     prefix,
