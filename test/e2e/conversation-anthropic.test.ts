@@ -604,6 +604,36 @@ describe('the conversation loop with the Anthropic planner', () => {
       await h.settle();
     }
   });
+
+  it('reports a decomposition that stays cyclic after the repair, keeps the spec approved, and /decompose tries again', async () => {
+    const { gitea } = h;
+    fake.enqueue({ json: { featureType: 'payments', questions: [] } }, { json: SPEC });
+    const issue = await openPaymentsIssue('Card payments, planned twice');
+    await h.settle();
+    const cyclic = {
+      subtasks: DECOMPOSITION.subtasks.map((s, i) => ({ ...s, dependsOn: [DECOMPOSITION.subtasks[1 - i]!.key] })),
+    };
+    const from = fake.requests.length;
+    fake.enqueue({ json: cyclic }, { json: cyclic });
+    await gitea.as('alice').comment(REPO, issue.number, '/approve-spec v1');
+    await h.settle();
+
+    const sent = requestsSince(from);
+    expect(sent).toHaveLength(2);
+    expect(JSON.stringify(sent[1]!.body)).toMatch(/cycle/);
+    const failures = botComments(gitea, issue.number, 'failure');
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.body).toContain('could not split the spec into subtasks');
+    expect(failures[0]!.body).toContain('/decompose');
+    expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/approved');
+    expect(gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `))).toHaveLength(0);
+
+    fake.enqueue({ json: DECOMPOSITION });
+    await gitea.as('alice').comment(REPO, issue.number, '/decompose');
+    await h.settle();
+    expect(gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `))).toHaveLength(2);
+    expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/in-progress');
+  }, 60_000);
 });
 
 describe('the Anthropic planner when the API does not answer in time', () => {
