@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -32,8 +32,6 @@ import type { BenchSection } from './run.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
-/** `yes` (default): Redis logs every write to its append-only file, as a production queue should. */
-const REDIS_AOF = process.env.BENCH_REDIS_AOF === 'no' ? 'no' : 'yes';
 const CLOCK_TICKS = clockTicksPerSecond();
 const WARMUP_S = 3;
 const CONNECTIONS = 50;
@@ -124,7 +122,7 @@ async function runIngest({ machine }: { machine: string }): Promise<string> {
   const children: ChildProcess[] = [];
   const workdir = mkdtempSync(join(tmpdir(), 'aiworker-bench-'));
   // Hard stop: whatever happens, nothing outlives the benchmark.
-  const budgetMs = (ROUNDS * 4 * DURATION_S + 2 * WARMUP_S + 120) * 1000;
+  const budgetMs = (ROUNDS * 6 * DURATION_S + 3 * WARMUP_S + 120) * 1000;
   const guard = setTimeout(() => {
     console.error('ingest benchmark exceeded its time budget; stopping');
     for (const child of children) child.kill('SIGKILL');
@@ -132,59 +130,68 @@ async function runIngest({ machine }: { machine: string }): Promise<string> {
   }, budgetMs);
   guard.unref();
   try {
-    const redisPort = await freePort();
-    const redisProcess = await startRedis(redisPort, workdir);
-    children.push(redisProcess);
-    const redisUrl = `redis://127.0.0.1:${redisPort}/0`;
-    const admin = new Redis(redisUrl);
-    const redisVersion = ((await admin.info('server')).match(/redis_version:(\S+)/) ?? [])[1] ?? 'unknown';
+    // Two Redis instances: one as a production queue runs (append-only file, fsync every
+    // second) and one without persistence, to show what durability costs on this machine.
+    const durable = await startRedis(await freePort(), workdir, 'yes');
+    const volatile = await startRedis(await freePort(), workdir, 'no');
+    children.push(durable.child, volatile.child);
+    const redisVersion =
+      ((await durable.admin.info('server')).match(/redis_version:(\S+)/) ?? [])[1] ?? 'unknown';
 
-    const ours = await spawnServer(['--serve-aiworker'], { BENCH_REDIS_URL: redisUrl }, children);
-    const probot = await spawnServer(
-      [fileURLToPath(new URL('./probot-noop.ts', import.meta.url))],
-      {},
-      children,
-    );
+    const serve = (redis: StartedRedis) =>
+      spawnServer(['--serve-aiworker'], { BENCH_REDIS_URL: redis.url }, children);
+    const probotScript = fileURLToPath(new URL('./probot-noop.ts', import.meta.url));
     const targets: Target[] = [
-      { name: 'AiWorker (verify + enqueue to Redis)', ...ours, redisPid: redisProcess.pid, runs: [] },
-      { name: 'Probot 14 no-op (verify + parse)', ...probot, runs: [] },
+      { name: 'AiWorker, Redis with AOF', ...(await serve(durable)), redis: durable, runs: [] },
+      { name: 'AiWorker, Redis in memory', ...(await serve(volatile)), redis: volatile, runs: [] },
+      { name: 'Probot 14 no-op', ...(await spawnServer([probotScript], {}, children)), runs: [] },
     ];
-    for (const target of targets)
+    for (const target of targets) {
       await measure(target.port, payloads, { connections: CONNECTIONS, duration: WARMUP_S });
-    await admin.flushall();
+      await target.redis?.admin.flushall();
+    }
     // Rounds alternate between the servers, so that load from elsewhere on a shared machine
-    // falls on both; each figure below is the best of the rounds.
+    // falls on all of them; each figure below is the best of the rounds.
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of targets) {
         const before = cpuTicks(target);
         const max = await measure(target.port, payloads, { connections: CONNECTIONS, duration: DURATION_S });
         const after = cpuTicks(target);
-        await admin.flushall(); // each run starts from an empty Redis, memory stays bounded
+        await target.redis?.admin.flushall(); // each run starts from an empty Redis; memory stays bounded
         const fixed = await measureAtFixedRate(target.port, payloads, FIXED_RATE, DURATION_S);
-        await admin.flushall();
+        await target.redis?.admin.flushall();
         const cpu = cpuPerDelivery(before, after, max.ok);
         target.runs.push({ max, fixed, cpu });
         console.log(
           `round ${round} ${target.name}: ${max.deliveriesPerSecond.toFixed(0)} deliveries/s, ` +
-            `p50 ${max.p50.toFixed(2)} ms, p99 ${max.p99.toFixed(2)} ms; at ${FIXED_RATE}/s p50 ${fixed.p50.toFixed(2)} ms, p99 ${fixed.p99.toFixed(2)} ms; ` +
+            `p50 ${max.p50.toFixed(2)} ms, p99 ${max.p99.toFixed(2)} ms; ` +
+            `at ${FIXED_RATE}/s p50 ${fixed.p50.toFixed(2)} ms, p99 ${fixed.p99.toFixed(2)} ms; ` +
             `CPU ${cpu.server.toFixed(0)} µs/delivery${cpu.redis === undefined ? '' : ` + Redis ${cpu.redis.toFixed(0)} µs`}` +
             (max.failed + fixed.failed > 0 ? ` (${max.failed + fixed.failed} non-2xx or errors)` : ''),
         );
       }
     }
-    admin.disconnect();
+    durable.admin.disconnect();
+    volatile.admin.disconnect();
     const serialisation = measureJobSerialisation(payloads);
-    const [a, p] = targets.map(summarise) as [Summary, Summary];
-    const ratio = a.max.deliveriesPerSecond / p.max.deliveriesPerSecond;
+    const summaries = targets.map(summarise) as [Summary, Summary, Summary];
+    const probot = summaries[2];
+    for (const summary of summaries) {
+      const ratio =
+        summary === probot
+          ? ''
+          : `, ${(summary.max.deliveriesPerSecond / probot.max.deliveriesPerSecond).toFixed(2)}× Probot`;
+      console.log(
+        `best of ${ROUNDS}, ${summary.name}: ${summary.max.deliveriesPerSecond.toFixed(0)} deliveries/s${ratio}; ` +
+          `p50/p99 ack ${summary.max.p50.toFixed(2)}/${summary.max.p99.toFixed(2)} ms; ` +
+          `at ${FIXED_RATE}/s p99 ${summary.fixed.p99.toFixed(2)} ms`,
+      );
+    }
     console.log(
-      `best of ${ROUNDS}: AiWorker ${a.max.deliveriesPerSecond.toFixed(0)}/s, Probot ${p.max.deliveriesPerSecond.toFixed(0)}/s, ` +
-        `ratio ${ratio.toFixed(2)}×; p99 at ${FIXED_RATE}/s: AiWorker ${a.fixed.p99.toFixed(2)} ms, Probot ${p.fixed.p99.toFixed(2)} ms`,
-    );
-    console.log(
-      `job data serialisation per delivery: raw text ${serialisation.rawUs.toFixed(1)} µs, parsed object ${serialisation.objectUs.toFixed(1)} µs`,
+      `job data serialisation per delivery: as text ${serialisation.rawUs.toFixed(1)} µs, as the parsed object ${serialisation.objectUs.toFixed(1)} µs`,
     );
     const load = { before: loadBefore, after: loadavg()[0] ?? 0 };
-    return renderMarkdown({ machine, redisVersion, payloads, sizes, a, p, ratio, serialisation, load });
+    return renderMarkdown({ machine, redisVersion, payloads, sizes, summaries, serialisation, load });
   } finally {
     clearTimeout(guard);
     for (const child of children.reverse()) {
@@ -196,11 +203,17 @@ async function runIngest({ machine }: { machine: string }): Promise<string> {
   }
 }
 
+interface StartedRedis {
+  child: ChildProcess;
+  url: string;
+  admin: Redis;
+}
+
 interface Target {
   name: string;
   port: number;
   pid: number | undefined;
-  redisPid?: number | undefined;
+  redis?: StartedRedis;
   runs: Array<{ max: Measurement; fixed: Measurement; cpu: CpuPerDelivery }>;
 }
 
@@ -215,6 +228,7 @@ interface Summary {
   fixed: Measurement;
   cpu: CpuPerDelivery;
   rounds: number[];
+  runs: Target['runs'];
 }
 
 function summarise(target: Target): Summary {
@@ -227,6 +241,7 @@ function summarise(target: Target): Summary {
     fixed: calmest.fixed,
     cpu: best.cpu,
     rounds: target.runs.map((run) => Math.round(run.max.deliveriesPerSecond)),
+    runs: target.runs,
   };
 }
 
@@ -242,7 +257,7 @@ function processCpuMicros(pid: number | undefined): number {
 function cpuTicks(target: Target): { server: number; redis: number | undefined } {
   return {
     server: processCpuMicros(target.pid),
-    redis: target.redisPid === undefined ? undefined : processCpuMicros(target.redisPid),
+    redis: target.redis === undefined ? undefined : processCpuMicros(target.redis.child.pid),
   };
 }
 
@@ -428,58 +443,62 @@ function renderMarkdown(r: {
   redisVersion: string;
   payloads: Payload[];
   sizes: number[];
-  a: Summary;
-  p: Summary;
-  ratio: number;
+  summaries: [Summary, Summary, Summary];
   serialisation: Serialisation;
   load: { before: number; after: number };
 }): string {
+  const [durable, volatile, probot] = r.summaries;
   const ms = (value: number) => `${value.toFixed(2)} ms`;
-  const perSecond = (value: number) => value.toFixed(0);
   const micros = (value: number | undefined) => (value === undefined ? '—' : `${value.toFixed(0)} µs`);
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const row = (label: string, cell: (s: Summary) => string) =>
+    `| ${label} | ${r.summaries.map((s) => cell(s)).join(' | ')} |`;
+  const ratioOf = (s: Summary) => s.max.deliveriesPerSecond / probot.max.deliveriesPerSecond;
   const date = new Date().toISOString().slice(0, 10);
   return `## Webhook ingest
 
-Measured ${date} on: ${r.machine}; Redis ${r.redisVersion} (dedicated; ${REDIS_AOF === 'yes' ? 'append-only file with fsync every second' : 'no persistence'}). Load average of the machine when the run started / ended:
-${r.load.before.toFixed(2)} / ${r.load.after.toFixed(2)} (the machine is shared; figures are the best of
-${ROUNDS} alternating rounds). Load generator: autocannon in the benchmark process, each server in
-a process of its own, Redis in a third, all on loopback and sharing the same cores.
+Measured ${date} on: ${r.machine}; Redis ${r.redisVersion}. The machine is shared: its load
+average was ${r.load.before.toFixed(2)} when the run started and ${r.load.after.toFixed(2)} when it ended, so each figure is the
+best of ${ROUNDS} rounds that alternate between the servers. Load generator: autocannon in the
+benchmark process; each server and each Redis in a process of its own; all on loopback, all
+sharing the same cores.
+
+What is compared: AiWorker's webhook endpoint (verify the HMAC, parse, enqueue a BullMQ job,
+answer 202) with a dedicated Redis as a production queue runs it (append-only file, fsync every
+second), the same with a Redis that keeps everything in memory only, and a Probot 14 app whose
+only handler does nothing (verify, parse, answer 200; it stores nothing).
 
 Payloads: the ${r.payloads.length} real Gitea payloads of \`fixtures/gitea/\` whose
 X-GitHub-Event is a GitHub event name (${Math.min(...r.sizes)}–${Math.max(...r.sizes)} bytes),
 cycled, each signed and sent with every header Gitea 1.26 sends, and a fresh delivery id per
 request so that every request is new work. Throughput: ${CONNECTIONS} connections for
-${DURATION_S} s after a ${WARMUP_S} s warm-up. Fixed rate: ${FIXED_RATE} requests/s
-for ${DURATION_S} s, evenly spaced over a keep-alive pool (open loop; autocannon's rate limit
-sends each second's quota in a burst, so it is not used for this figure). Latency is the time
-to the answer as the sender sees it.
+${DURATION_S} s after a ${WARMUP_S} s warm-up. Fixed rate: ${FIXED_RATE} requests/s for ${DURATION_S} s, evenly spaced over a
+keep-alive pool (open loop; autocannon's rate limit sends each second's quota in one burst, so
+it is not used for this figure). Latency is the time to the answer as the sender sees it.
 
-| | ${r.a.name} | ${r.p.name} |
-| --- | --- | --- |
-| deliveries/s | **${perSecond(r.a.max.deliveriesPerSecond)}** | ${perSecond(r.p.max.deliveriesPerSecond)} |
-| deliveries/s in each round | ${r.a.rounds.join(', ')} | ${r.p.rounds.join(', ')} |
-| ack latency p50 (at full load) | ${ms(r.a.max.p50)} | ${ms(r.p.max.p50)} |
-| ack latency p99 (at full load) | ${ms(r.a.max.p99)} | ${ms(r.p.max.p99)} |
-| ack latency p50 at ${FIXED_RATE}/s | ${ms(r.a.fixed.p50)} | ${ms(r.p.fixed.p50)} |
-| ack latency p99 at ${FIXED_RATE}/s | **${ms(r.a.fixed.p99)}** | ${ms(r.p.fixed.p99)} |
-| server CPU per delivery | ${micros(r.a.cpu.server)} | ${micros(r.p.cpu.server)} |
-| Redis CPU per delivery | ${micros(r.a.cpu.redis)} | — (stores nothing) |
-| failed requests | ${r.a.max.failed + r.a.fixed.failed} | ${r.p.max.failed + r.p.fixed.failed} |
+| | ${r.summaries.map((s) => s.name).join(' | ')} |
+| --- | --- | --- | --- |
+${row('deliveries/s', (s) => `**${s.max.deliveriesPerSecond.toFixed(0)}**`)}
+${row('deliveries/s in each round', (s) => s.rounds.join(', '))}
+${row('vs. Probot', (s) => (s === probot ? '1.00×' : `${ratioOf(s).toFixed(2)}×`))}
+${row('ack latency p50 / p99 at full load', (s) => `${ms(s.max.p50)} / ${ms(s.max.p99)}`)}
+${row(`ack latency p50 / p99 at ${FIXED_RATE}/s`, (s) => `${ms(s.fixed.p50)} / **${ms(s.fixed.p99)}**`)}
+${row('server CPU per delivery', (s) => micros(s.cpu.server))}
+${row('Redis CPU per delivery', (s) => micros(s.cpu.redis))}
+${row('failed requests', (s) => String(s.runs.reduce((n, run) => n + run.max.failed + run.fixed.failed, 0)))}
 
-Ratio AiWorker / Probot: **${r.ratio.toFixed(2)}×** deliveries/s.
+Targets (DESIGN §10), for AiWorker with the durable Redis: ≥ 3,000 deliveries/s —
+${verdict(durable.max.deliveriesPerSecond >= 3000)}; more than the no-op Probot app — ${verdict(ratioOf(durable) > 1)};
+p99 ack < 10 ms at ${FIXED_RATE}/s — ${verdict(durable.fixed.p99 < 10)}. With Redis in memory only: ${verdict(volatile.max.deliveriesPerSecond >= 3000)},
+${verdict(ratioOf(volatile) > 1)}, ${verdict(volatile.fixed.p99 < 10)}.
 
-Targets (DESIGN §10): ≥ 3,000 deliveries/s — ${verdict(r.a.max.deliveriesPerSecond >= 3000)};
-more than the no-op Probot app — ${verdict(r.ratio > 1)}; p99 ack < 10 ms at ${FIXED_RATE}/s —
-${verdict(r.a.fixed.p99 < 10)}.
-
-Where the difference comes from: both servers read the body, check the HMAC, parse the JSON
-and answer through Node's own HTTP server (webhook requests bypass express's router, which
+Where the difference comes from: all three read the body, check the HMAC, parse the JSON and
+answer through Node's own HTTP server (webhook requests bypass express's router, which
 re-prototypes every request and cost more CPU than the whole enqueue). On top of that,
-AiWorker builds a BullMQ job, serialises it and runs BullMQ's add script in Redis (plus one
-\`SET NX\` that tells a first delivery from a duplicate for the metrics), which is the gap in
-server CPU per delivery above; Redis's own CPU per delivery comes on top, on the same cores.
-A no-op Probot app stores nothing: if its process dies, the deliveries it answered are lost.
+AiWorker builds a BullMQ job, serialises it and runs BullMQ's add script in Redis: that is the
+gap in server CPU per delivery, and Redis's own CPU per delivery comes on top, on the same
+cores. The append-only file adds Redis CPU and, through its fsync, latency spikes. The no-op
+Probot app stores nothing: a delivery it answered is lost if its process dies.
 
 Job data: the endpoint enqueues the parsed body (the parse is also its validation) rather than
 the received text. Parse + serialise per delivery on these payloads: as text
@@ -512,7 +531,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+async function startRedis(port: number, parent: string, appendOnly: 'yes' | 'no'): Promise<StartedRedis> {
+  const dir = join(parent, `redis-${port}`);
+  mkdirSync(dir);
   const child = spawn(
     'redis-server',
     [
@@ -523,7 +544,7 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
       '--save',
       '',
       '--appendonly',
-      REDIS_AOF,
+      appendOnly,
       '--appendfsync',
       'everysec',
       '--dir',
@@ -531,22 +552,21 @@ async function startRedis(port: number, dir: string): Promise<ChildProcess> {
     ],
     { stdio: 'ignore' },
   );
-  const probe = new Redis({
+  const admin = new Redis({
     port,
     host: '127.0.0.1',
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on('error', () => undefined);
+  admin.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
     try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return child;
+      await admin.connect();
+      await admin.ping();
+      return { child, url: `redis://127.0.0.1:${port}/0`, admin };
     } catch {
-      probe.disconnect();
+      admin.disconnect();
       await sleep(50);
     }
   }
