@@ -12,7 +12,7 @@ import {
   MANAGED_SELECTOR,
   runIdFromJobName,
 } from './kubernetes/labels.ts';
-import { cleanLogTail, LOG_TAIL_LINES } from './kubernetes/log-tail.ts';
+import { LOG_TAIL_MAX_LINES, LogTail } from './log-tail.ts';
 import {
   AGENT_CONTAINER,
   type AgentJobOptions,
@@ -296,15 +296,18 @@ export class KubernetesRunner implements AgentRunner {
       const log = await this.api.readPodLog(
         pod.metadata.name,
         AGENT_CONTAINER,
-        LOG_TAIL_LINES,
+        LOG_TAIL_MAX_LINES,
         LOG_READ_LIMIT_BYTES,
       );
       if (log) {
         const runId = runIdFromJobName(name);
         const runSecrets =
           runId === null ? [] : decodeSecretValues(await this.api.getSecret(agentSecretName(runId)));
-        const tail = cleanLogTail(log, [...runSecrets, ...(this.options.redact ?? [])]);
-        if (tail) status.logTail = tail;
+        // The same bounded, scrubbed tail as the local runner's (one implementation for both).
+        const tail = new LogTail({ secrets: [...runSecrets, ...(this.options.redact ?? [])] });
+        tail.push(log);
+        const text = tail.toString();
+        if (text) status.logTail = text;
       }
     }
     return status;
