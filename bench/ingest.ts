@@ -457,24 +457,11 @@ function renderMarkdown(r: {
   const date = new Date().toISOString().slice(0, 10);
   return `## Webhook ingest
 
-Measured ${date} on: ${r.machine}; Redis ${r.redisVersion}. The machine is shared: its load
-average was ${r.load.before.toFixed(2)} when the run started and ${r.load.after.toFixed(2)} when it ended, so each figure is the
-best of ${ROUNDS} rounds that alternate between the servers. Load generator: autocannon in the
-benchmark process; each server and each Redis in a process of its own; all on loopback, all
-sharing the same cores.
+Measured ${date} on: ${r.machine}; Redis ${r.redisVersion}. The machine is shared: its load average was ${r.load.before.toFixed(2)} when the run started and ${r.load.after.toFixed(2)} when it ended, so each figure is the best of ${ROUNDS} rounds that alternate between the servers. Load generator: autocannon in the benchmark process; each server and each Redis in a process of its own; all on loopback, all sharing the same cores.
 
-What is compared: AiWorker's webhook endpoint (verify the HMAC, parse, enqueue a BullMQ job,
-answer 202) with a dedicated Redis as a production queue runs it (append-only file, fsync every
-second), the same with a Redis that keeps everything in memory only, and a Probot 14 app whose
-only handler does nothing (verify, parse, answer 200; it stores nothing).
+What is compared: AiWorker's webhook endpoint (verify the HMAC, parse, enqueue a BullMQ job, answer 202) with a dedicated Redis as a production queue runs it (append-only file, fsync every second), the same with a Redis that keeps everything in memory only, and a Probot 14 app whose only handler does nothing (verify, parse, answer 200; it stores nothing).
 
-Payloads: the ${r.payloads.length} real Gitea payloads of \`fixtures/gitea/\` whose
-X-GitHub-Event is a GitHub event name (${Math.min(...r.sizes)}–${Math.max(...r.sizes)} bytes),
-cycled, each signed and sent with every header Gitea 1.26 sends, and a fresh delivery id per
-request so that every request is new work. Throughput: ${CONNECTIONS} connections for
-${DURATION_S} s after a ${WARMUP_S} s warm-up. Fixed rate: ${FIXED_RATE} requests/s for ${DURATION_S} s, evenly spaced over a
-keep-alive pool (open loop; autocannon's rate limit sends each second's quota in one burst, so
-it is not used for this figure). Latency is the time to the answer as the sender sees it.
+Payloads: the ${r.payloads.length} real Gitea payloads of \`fixtures/gitea/\` whose X-GitHub-Event is a GitHub event name (${Math.min(...r.sizes)}–${Math.max(...r.sizes)} bytes), cycled, each signed and sent with every header Gitea 1.26 sends, and a fresh delivery id per request so that every request is new work. Throughput: ${CONNECTIONS} connections for ${DURATION_S} s after a ${WARMUP_S} s warm-up. Fixed rate: ${FIXED_RATE} requests/s for ${DURATION_S} s, evenly spaced over a keep-alive pool (open loop; autocannon's rate limit sends each second's quota in one burst, so it is not used for this figure). Latency is the time to the answer as the sender sees it.
 
 | | ${r.summaries.map((s) => s.name).join(' | ')} |
 | --- | --- | --- | --- |
@@ -487,26 +474,11 @@ ${row('server CPU per delivery', (s) => micros(s.cpu.server))}
 ${row('Redis CPU per delivery', (s) => micros(s.cpu.redis))}
 ${row('failed requests', (s) => String(s.runs.reduce((n, run) => n + run.max.failed + run.fixed.failed, 0)))}
 
-Targets (DESIGN §10), for AiWorker with the durable Redis: ≥ 3,000 deliveries/s —
-${verdict(durable.max.deliveriesPerSecond >= 3000)}; more than the no-op Probot app — ${verdict(ratioOf(durable) > 1)};
-p99 ack < 10 ms at ${FIXED_RATE}/s — ${verdict(durable.fixed.p99 < 10)}. With Redis in memory only: ${verdict(volatile.max.deliveriesPerSecond >= 3000)},
-${verdict(ratioOf(volatile) > 1)}, ${verdict(volatile.fixed.p99 < 10)}.
+Targets (DESIGN §10), for AiWorker with the durable Redis: ≥ 3,000 deliveries/s — ${verdict(durable.max.deliveriesPerSecond >= 3000)}; more than the no-op Probot app — ${verdict(ratioOf(durable) > 1)}; p99 ack < 10 ms at ${FIXED_RATE}/s — ${verdict(durable.fixed.p99 < 10)}. With Redis in memory only: ${verdict(volatile.max.deliveriesPerSecond >= 3000)}, ${verdict(ratioOf(volatile) > 1)}, ${verdict(volatile.fixed.p99 < 10)}.
 
-Where the difference comes from: all three read the body, check the HMAC, parse the JSON and
-answer through Node's own HTTP server (webhook requests bypass express's router, which
-re-prototypes every request and cost more CPU than the whole enqueue). On top of that,
-AiWorker builds a BullMQ job, serialises it and runs BullMQ's add script in Redis: that is the
-gap in server CPU per delivery, and Redis's own CPU per delivery comes on top, on the same
-cores. The append-only file adds Redis CPU and, through its fsync, latency spikes. The no-op
-Probot app stores nothing: a delivery it answered is lost if its process dies.
+Where the difference comes from: all three read the body, check the HMAC, parse the JSON and answer through Node's own HTTP server (webhook requests bypass express's router, which re-prototypes every request and cost more CPU than the whole enqueue). On top of that, AiWorker builds a BullMQ job, serialises it and runs BullMQ's add script in Redis: that is the gap in server CPU per delivery, and Redis's own CPU per delivery comes on top, on the same cores. The append-only file adds Redis CPU and, through its fsync, latency spikes. The no-op Probot app stores nothing: a delivery it answered is lost if its process dies.
 
-Job data: the endpoint enqueues the parsed body (the parse is also its validation) rather than
-the received text. Parse + serialise per delivery on these payloads: as text
-${r.serialisation.rawUs.toFixed(1)} µs, as the parsed object ${r.serialisation.objectUs.toFixed(1)} µs. Gitea indents its JSON and a
-text field is stored escaped, so the object stores
-${((1 - r.serialisation.objectBytes / r.serialisation.rawBytes) * 100).toFixed(0)} % fewer bytes in Redis
-(${r.serialisation.objectBytes} vs ${r.serialisation.rawBytes} bytes for the set), and the worker parses it once
-instead of twice.
+Job data: the endpoint enqueues the parsed body (the parse is also its validation) rather than the received text. Parse + serialise per delivery on these payloads: as text ${r.serialisation.rawUs.toFixed(1)} µs, as the parsed object ${r.serialisation.objectUs.toFixed(1)} µs. Gitea indents its JSON and a text field is stored escaped, so the object stores ${((1 - r.serialisation.objectBytes / r.serialisation.rawBytes) * 100).toFixed(0)} % fewer bytes in Redis (${r.serialisation.objectBytes} vs ${r.serialisation.rawBytes} bytes for the set), and the worker parses it once instead of twice.
 `;
 }
 
