@@ -1,6 +1,5 @@
 /** AiWorker's MCP server for coding agents: what the runtime mounts and what the dispatcher needs. */
 export { MCP_SERVER_NAME, MCP_TOOL_NAMES } from './agent-server.ts';
-export { branchSlug, subtaskBranch } from './branch.ts';
 export type { McpDeps, McpGitea, RunScope } from './deps.ts';
 export {
   createMcpRouter,

@@ -1,9 +1,17 @@
+import { runBranch } from '../agents/branch.ts';
 import type { Database } from '../db/client.ts';
 import type { RepoRow, TaskRow } from '../db/tasks.ts';
-import { subtaskBranch } from './branch.ts';
+import type { SubtaskState } from '../handlers/lifecycle.ts';
 import type { RunScope } from './deps.ts';
 import { ToolRefusal } from './refusal.ts';
-import { type AgentRunRow, findSubtaskByIssue, getRepo, getRun, type SubtaskRow } from './task-data.ts';
+import {
+  type AgentRunRow,
+  findSubtaskByIssue,
+  getRepo,
+  getRun,
+  isSubtaskState,
+  type SubtaskRow,
+} from './task-data.ts';
 
 /** What one tool call works on, read fresh from the database on every call. */
 export interface RunContext {
@@ -14,7 +22,10 @@ export interface RunContext {
 
 export interface SubtaskContext extends RunContext {
   issueNumber: number;
+  /** The plan of the subtask (title, criteria, dependencies). */
   subtask: SubtaskRow;
+  /** The subtask issue's lifecycle row: `task.state` is the subtask's state. */
+  task: TaskRow & { state: SubtaskState };
   feature: TaskRow;
   /** The run's row when it is about this subtask (it holds the progress comment and the PR). */
   ownRun: AgentRunRow | undefined;
@@ -31,7 +42,7 @@ export async function loadRunContext(db: Database, scope: RunScope): Promise<Run
 export async function loadSubtaskContext(db: Database, scope: RunScope): Promise<SubtaskContext> {
   const context = await loadRunContext(db, scope);
   const record = await findSubtaskByIssue(db, scope.repoId, scope.issueNumber);
-  if (!record || record.subtask.issueNumber === null) {
+  if (!record || !isSubtaskState(record.task.state)) {
     throw new ToolRefusal(
       scope.scopes.includes('pull')
         ? `this run has not claimed a subtask yet: call get_next_task first`
@@ -45,9 +56,12 @@ export async function loadSubtaskContext(db: Database, scope: RunScope): Promise
     ...context,
     issueNumber: scope.issueNumber,
     subtask: record.subtask,
+    task: { ...record.task, state: record.task.state },
     feature: record.feature,
     ownRun,
-    branch: ownRun?.branch ? ownRun.branch : subtaskBranch(scope.issueNumber, record.subtask.title),
+    branch: ownRun?.branch
+      ? ownRun.branch
+      : runBranch(scope.issueNumber, record.task.title || record.subtask.title),
   };
 }
 

@@ -2,18 +2,20 @@ import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.ts';
 import { agentRuns, subtasks, taskSpecifications, tasks } from '../../src/db/schema.ts';
 import { upsertRepo } from '../../src/db/tasks.ts';
+import type { SubtaskState } from '../../src/handlers/lifecycle.ts';
 
 /**
  * Rows the dispatcher would have written before an agent calls the MCP server: a feature with
- * an approved spec (after an earlier unapproved version), its subtasks with issue numbers and
- * task rows, and agent runs. Each call makes a fresh feature, so tests never share state.
+ * an approved spec (after an earlier unapproved version), its subtasks (plan rows with issue
+ * numbers, and the task rows that hold their lifecycle state), and agent runs. Each call makes a fresh feature, so tests never share state.
  */
 
 export interface SubtaskSeed {
   key: string;
   title: string;
   issueNumber: number;
-  status?: string;
+  /** The lifecycle state of its task row (default ready); the plan row is always `created`. */
+  state?: SubtaskState;
   dependencies?: string[];
   description?: string;
   acceptanceCriteria?: string[];
@@ -100,13 +102,12 @@ export async function seedFeature(db: Database, seed: FeatureSeed): Promise<Seed
 
   const seeded: Record<string, SeededSubtask> = {};
   for (const [order, sub] of seed.subtasks.entries()) {
-    const status = sub.status ?? 'ready';
     const [task] = await db.insert(tasks).values({
       repoId: repo.id,
       issueNumber: sub.issueNumber,
       kind: 'subtask',
       parentTaskId: featureTaskId,
-      state: status,
+      state: sub.state ?? 'ready',
       stateVersion: 1,
       title: sub.title,
       author: 'aiworker-bot',
@@ -122,7 +123,7 @@ export async function seedFeature(db: Database, seed: FeatureSeed): Promise<Seed
       estimatedTime: sub.estimatedTime ?? '2h',
       order,
       wave: sub.wave ?? 0,
-      status,
+      status: 'created',
       issueNumber: sub.issueNumber,
       subtaskTaskId: task.insertId,
     });
@@ -174,6 +175,13 @@ export async function subtaskRow(db: Database, featureTaskId: number, key: strin
     .where(and(eq(subtasks.taskId, featureTaskId), eq(subtasks.key, key)));
   if (!row) throw new Error(`no subtask ${key}`);
   return row;
+}
+
+/** The lifecycle state of a subtask, from its task row. */
+export async function subtaskState(db: Database, featureTaskId: number, key: string): Promise<string> {
+  const plan = await subtaskRow(db, featureTaskId, key);
+  if (plan.subtaskTaskId === null) throw new Error(`subtask ${key} has no task row`);
+  return (await taskRow(db, plan.subtaskTaskId)).state;
 }
 
 export async function taskRow(db: Database, taskId: number) {

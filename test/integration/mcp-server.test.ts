@@ -4,14 +4,15 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runBranch } from '../../src/agents/branch.ts';
 import { issueRunToken, type RunTokenScope, revokeRunTokens } from '../../src/agents/tokens.ts';
 import { createLogger } from '../../src/config/logger.ts';
-import { agentTokens, auditLog } from '../../src/db/schema.ts';
+import { agentTokens, auditLog, tasks } from '../../src/db/schema.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { managedLabelSpecs } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
-import { createMcpRouter, MCP_TOOL_NAMES, type McpEndpoint, subtaskBranch } from '../../src/mcp/index.ts';
+import { createMcpRouter, MCP_TOOL_NAMES, type McpEndpoint } from '../../src/mcp/index.ts';
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
@@ -25,6 +26,7 @@ import {
   seedPullRun,
   seedRun,
   subtaskRow,
+  subtaskState,
   taskRow,
 } from './mcp-fixtures.ts';
 
@@ -141,7 +143,7 @@ async function newFeature(
     const issue = await gitea.createIssue(OWNER, NAME, {
       title: sub.title,
       body: `Part of #${featureIssue}`,
-      labels: ['ai-subtask', `ai-status/${sub.status ?? 'ready'}`],
+      labels: ['ai-subtask', `ai-status/${sub.state ?? 'ready'}`],
     });
     issues[sub.key] = issue.number;
   }
@@ -160,26 +162,26 @@ const WISHLIST_SUBTASKS: Array<Omit<SubtaskSeed, 'issueNumber'>> = [
   {
     key: 'model',
     title: 'Wishlist model',
-    status: 'done',
+    state: 'done',
     acceptanceCriteria: ['A wishlist holds product ids'],
   },
   {
     key: 'api',
     title: 'Wishlist API endpoints',
-    status: 'running',
+    state: 'running',
     dependencies: ['model'],
     description: 'Add POST and DELETE /wishlist/:productId next to the cart routes.',
     acceptanceCriteria: ['POST /wishlist/:id adds a product', 'DELETE /wishlist/:id removes it'],
     estimatedTime: '3h',
   },
-  { key: 'ui', title: 'Wishlist button', status: 'blocked', dependencies: ['api'] },
+  { key: 'ui', title: 'Wishlist button', state: 'blocked', dependencies: ['api'] },
 ];
 
 /** A push-mode run on the `api` subtask, with its token. */
 async function apiRun(spec: { architecture?: string } = {}) {
   const world = await newFeature(WISHLIST_SUBTASKS, spec);
   const subtask = world.feature.subtasks['api']!;
-  const branch = subtaskBranch(subtask.issueNumber, 'Wishlist API endpoints');
+  const branch = runBranch(subtask.issueNumber, 'Wishlist API endpoints');
   const runId = await seedRun(db.db, { repoId: world.feature.repoId, subtask, branch });
   const { token } = await issueRunToken(db.db, {
     runId,
@@ -515,12 +517,14 @@ describe('update_task_status', () => {
       issueNumber: world.subtask.issueNumber,
       status: 'failed',
       previousStatus: 'running',
+      state: 'failed',
       label: 'ai-status/failed',
     });
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('failed');
     const after = await taskRow(db.db, world.subtask.taskId);
     expect(after.state).toBe('failed');
     expect(after.stateVersion).toBe(before.stateVersion + 1);
+    // The plan row keeps its plan status: the lifecycle lives in the task row only.
+    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('created');
     expect(statusLabels(world.subtask.issueNumber)).toEqual(['ai-status/failed']);
     const audits = await db.db
       .select()
@@ -543,7 +547,33 @@ describe('update_task_status', () => {
     const client = await connect(world.token);
     const result = await call(client, 'update_task_status', { status: 'done', message: 'merged it myself' });
     expect(result.isError).toBe(true);
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('running');
+    expect(await subtaskState(db.db, world.feature.featureTaskId, 'api')).toBe('running');
+  });
+
+  it('refuses a change the lifecycle does not allow, and changes nothing', async () => {
+    const world = await apiRun();
+    const client = await connect(world.token);
+    await structured(client, 'update_task_status', { status: 'failed', message: 'The build is red' });
+    const failed = await taskRow(db.db, world.subtask.taskId);
+    const result = await call(client, 'update_task_status', { status: 'running', message: 'Trying again' });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain(`#${world.subtask.issueNumber} cannot be set to running: it is failed`);
+    const after = await taskRow(db.db, world.subtask.taskId);
+    expect([after.state, after.stateVersion]).toEqual(['failed', failed.stateVersion]);
+    expect(statusLabels(world.subtask.issueNumber)).toEqual(['ai-status/failed']);
+  });
+
+  it('refuses any change once the subtask is done', async () => {
+    const world = await apiRun();
+    const client = await connect(world.token);
+    await db.db.update(tasks).set({ state: 'done' }).where(eq(tasks.id, world.subtask.taskId));
+    const result = await call(client, 'update_task_status', {
+      status: 'review',
+      message: 'Ready for review',
+    });
+    expect(result.isError).toBe(true);
+    expect(textOf(result)).toContain('is done (merged)');
+    expect(await subtaskState(db.db, world.feature.featureTaskId, 'api')).toBe('done');
   });
 });
 
@@ -551,6 +581,7 @@ describe('report_blocker', () => {
   it('asks the people on the issue, labels it blocked and pauses the run, once per question', async () => {
     const world = await apiRun();
     const client = await connect(world.token);
+    const before = await taskRow(db.db, world.subtask.taskId);
     const question = 'Should DELETE /wishlist/:id answer 404 or 204 for a product that is not there?';
     const result = await structured<{ commentId: number; mentioned: string[]; runPaused: boolean }>(
       client,
@@ -574,7 +605,11 @@ describe('report_blocker', () => {
     expect(blockers[0]?.user).toBe('aiworker-bot');
     expect(statusLabels(world.subtask.issueNumber)).toEqual(['ai-status/blocked']);
     expect((await runRow(db.db, world.runId)).status).toBe('paused');
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('blocked');
+    // No lifecycle event leads from running to blocked: the state stays, only the label says it.
+    const after = await taskRow(db.db, world.subtask.taskId);
+    expect([after.state, after.stateVersion]).toEqual(['running', before.stateVersion]);
+    const [progress] = progressComments(world.subtask.issueNumber);
+    expect(progress?.body).toContain('⛔ blocked');
   });
 
   it('refuses a fourth new question from the same run', async () => {
@@ -596,6 +631,7 @@ describe('open_pull_request', () => {
   it('opens the PR of the run branch with Closes #N and the spec link, once', async () => {
     const world = await apiRun();
     const client = await connect(world.token);
+    const before = await taskRow(db.db, world.subtask.taskId);
     fake.setFiles(
       REPO,
       { 'src/wishlist-routes.ts': 'export const routes = [];\n' },
@@ -636,7 +672,9 @@ describe('open_pull_request', () => {
       fake.issues(REPO).filter((issue) => issue.isPull && issue.pull?.head === world.branch),
     ).toHaveLength(1);
     expect((await runRow(db.db, world.runId)).prNumber).toBe(opened.number);
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('review');
+    // One transition to review (pull_request_opened), not one per call.
+    const after = await taskRow(db.db, world.subtask.taskId);
+    expect([after.state, after.stateVersion]).toEqual(['review', before.stateVersion + 1]);
     expect(statusLabels(world.subtask.issueNumber)).toEqual(['ai-status/review']);
   });
 
@@ -647,7 +685,7 @@ describe('open_pull_request', () => {
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('open_pull_request');
     expect(textOf(result)).not.toContain(botToken);
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'api')).status).toBe('running');
+    expect(await subtaskState(db.db, world.feature.featureTaskId, 'api')).toBe('running');
   });
 });
 
@@ -678,9 +716,9 @@ describe('get_next_task', () => {
 
   it('lets agents racing for work claim different ready subtasks, and nothing twice', async () => {
     const world = await newFeature([
-      { key: 'a', title: 'Wishlist table', status: 'ready' },
-      { key: 'b', title: 'Wishlist cache', status: 'ready' },
-      { key: 'c', title: 'Wishlist page', status: 'blocked', dependencies: ['a'] },
+      { key: 'a', title: 'Wishlist table', state: 'ready' },
+      { key: 'b', title: 'Wishlist cache', state: 'ready' },
+      { key: 'c', title: 'Wishlist page', state: 'blocked', dependencies: ['a'] },
     ]);
     const runs = await pullRuns(4, world);
     const agents = await Promise.all(runs.map((run) => connect(run.token)));
@@ -692,16 +730,20 @@ describe('get_next_task', () => {
     expect(answers.filter((answer) => !answer.claimed && answer.task === null)).toHaveLength(2);
 
     for (const key of ['a', 'b']) {
-      expect((await subtaskRow(db.db, world.feature.featureTaskId, key)).status).toBe('running');
+      const seeded = world.feature.subtasks[key]!;
+      const task = await taskRow(db.db, seeded.taskId);
+      // Claimed once: one transition, one state version step.
+      expect([task.state, task.stateVersion]).toEqual(['running', 2]);
+      expect((await subtaskRow(db.db, world.feature.featureTaskId, key)).status).toBe('created');
       expect(statusLabels(world.issues[key]!)).toEqual(['ai-status/running']);
     }
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'c')).status).toBe('blocked');
+    expect(await subtaskState(db.db, world.feature.featureTaskId, 'c')).toBe('blocked');
 
     // The token now reaches the claimed subtask: get_task answers it, with its own branch.
     const winner = answers.findIndex((answer) => answer.claimed);
     const task = await structured<TaskView>(agents[winner]!, 'get_task');
     expect(task.issueNumber).toBe(answers[winner]?.task?.issueNumber);
-    expect(task.branch).toBe(subtaskBranch(task.issueNumber, task.title));
+    expect(task.branch).toBe(runBranch(task.issueNumber, task.title));
     const [token] = await db.db.select().from(agentTokens).where(eq(agentTokens.runId, runs[winner]!.runId));
     expect(token?.issueNumber).toBe(task.issueNumber);
 
@@ -711,13 +753,36 @@ describe('get_next_task', () => {
     expect(textOf(busy)).toContain(`finish #${task.issueNumber} first`);
   });
 
+  it('claims the earliest wave first and only subtasks of its own feature', async () => {
+    const other = await newFeature([{ key: 'x', title: 'Gift cards', state: 'ready', wave: 0 }]);
+    const world = await newFeature([
+      { key: 'late', title: 'Wishlist emails', state: 'ready', wave: 2 },
+      { key: 'early', title: 'Wishlist table', state: 'ready', wave: 0 },
+      { key: 'middle', title: 'Wishlist page', state: 'ready', wave: 1 },
+    ]);
+    const [run] = await pullRuns(1, world);
+    const agent = await connect(run!.token);
+    const order: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const next = await structured<{ claimed: boolean; task: TaskView | null }>(agent, 'get_next_task');
+      expect(next.claimed).toBe(true);
+      order.push(next.task!.issueNumber);
+      // Done with it (in review), so the run may claim the next one.
+      await structured(agent, 'update_task_status', { status: 'review', message: 'Pull request opened' });
+    }
+    expect(order).toEqual([world.issues['early'], world.issues['middle'], world.issues['late']]);
+    const none = await structured<{ claimed: boolean }>(agent, 'get_next_task');
+    expect(none.claimed).toBe(false);
+    expect(await subtaskState(db.db, other.feature.featureTaskId, 'x')).toBe('ready');
+  });
+
   it('is refused to a push-mode token', async () => {
     const world = await apiRun();
     const client = await connect(world.token);
     const result = await call(client, 'get_next_task');
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('pull scope');
-    expect((await subtaskRow(db.db, world.feature.featureTaskId, 'ui')).status).toBe('blocked');
+    expect(await subtaskState(db.db, world.feature.featureTaskId, 'ui')).toBe('blocked');
   });
 });
 

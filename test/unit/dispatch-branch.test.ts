@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { branchSlug, issueNumberOfBranch, MAX_SLUG_CHARS, runBranch } from '../../src/agents/branch.ts';
-import { subtaskBranch } from '../../src/mcp/branch.ts';
 
 describe('run branches', () => {
   it.each([
@@ -28,12 +27,6 @@ describe('run branches', () => {
   it('refuses an issue number that is not a positive integer', () => {
     expect(() => runBranch(0, 'x')).toThrow(/positive integer/);
     expect(() => runBranch(1.5, 'x')).toThrow(/positive integer/);
-  });
-
-  it('names the same branch the MCP server tells the agent about', () => {
-    for (const title of ['Add cart totals', 'Ünïcödé títle — with dashes', 'x'.repeat(80), '!!!']) {
-      expect(runBranch(42, title)).toBe(subtaskBranch(42, title));
-    }
   });
 
   it('reads the subtask number back from our branches only', () => {

@@ -1,42 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { branchSlug, subtaskBranch } from '../../src/mcp/branch.ts';
 import { checkReadablePath } from '../../src/mcp/file-access.ts';
 import { bearerToken } from '../../src/mcp/http-errors.ts';
-
-describe('subtaskBranch', () => {
-  it.each([
-    [12, 'Wishlist API endpoints', 'ai/12-wishlist-api-endpoints'],
-    [3, 'Add `POST /orders` (idempotent!)', 'ai/3-add-post-orders-idempotent'],
-    [7, 'Café crème: ünïcode titles', 'ai/7-cafe-creme-unicode-titles'],
-    [8, '日本語のタイトル', 'ai/8-task'],
-    [9, '   ', 'ai/9-task'],
-    [
-      10,
-      'Store the wishlist per user in the existing PostgreSQL database schema',
-      'ai/10-store-the-wishlist-per-user-in-the',
-    ],
-    [
-      11,
-      'Supercalifragilisticexpialidociousnessofthisverylongword',
-      'ai/11-supercalifragilisticexpialidociousnessof',
-    ],
-  ])('#%i "%s" → %s', (issue, title, branch) => {
-    expect(subtaskBranch(issue, title)).toBe(branch);
-  });
-
-  it('cuts slugs at a word boundary within 40 characters', () => {
-    for (const title of ['a '.repeat(60), 'Store the wishlist per user in the existing database']) {
-      const slug = branchSlug(title);
-      expect(slug.length).toBeLessThanOrEqual(40);
-      expect(slug).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
-    }
-  });
-
-  it('refuses an issue number that is not one', () => {
-    expect(() => subtaskBranch(0, 'x')).toThrow('positive integer');
-    expect(() => subtaskBranch(1.5, 'x')).toThrow('positive integer');
-  });
-});
 
 describe('checkReadablePath', () => {
   it.each([

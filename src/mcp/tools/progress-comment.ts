@@ -62,7 +62,7 @@ export function updateProgress(
     initial: () => ({
       runId: ctx.scope.runId,
       branch: ctx.branch,
-      status: ctx.subtask.status,
+      status: ctx.task.state,
       message: '',
       checklist: ctx.subtask.acceptanceCriteria.map((item) => ({ item, done: false })),
       checklistSource: 'criteria',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findMarker } from '../../gitea/markers.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
+import { ToolRefusal } from '../refusal.ts';
 import { renderPullRequestBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
 import { approvedSpec, recordPullRequest } from '../task-data.ts';
@@ -31,6 +32,30 @@ async function specCommentUrl(env: ToolEnv, ctx: SubtaskContext): Promise<string
     );
     return null;
   }
+}
+
+/**
+ * The subtask moves to review (`pull_request_opened`). When the lifecycle refuses (it is in
+ * review already, or failed meanwhile) the pull request still stands: only the progress
+ * comment learns about it; the pull request webhook settles the state.
+ */
+async function showInReview(env: ToolEnv, ctx: SubtaskContext, prNumber: number, opened: string) {
+  const { log } = env.deps;
+  if (ctx.task.state !== 'review') {
+    try {
+      await changeSubtaskStatus(env, ctx, 'review', opened, {
+        command: 'mcp.open_pull_request',
+        progress: { pullRequest: prNumber },
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof ToolRefusal)) throw error;
+      log.warn({ issue: ctx.issueNumber, reason: error.message }, 'subtask not moved to review');
+    }
+  }
+  await updateProgress(env, ctx, { pullRequest: prNumber, message: opened }).catch((error: unknown) =>
+    log.warn({ err: error, issue: ctx.issueNumber }, 'progress comment not updated with the pull request'),
+  );
 }
 
 export const openPullRequestTool = defineTool({
@@ -85,17 +110,7 @@ export const openPullRequestTool = defineTool({
     });
     if (ctx.ownRun) await recordPullRequest(db, scope.runId, pullRequest.number);
     const opened = `Pull request #${pullRequest.number} is open for review`;
-    if (ctx.subtask.status === 'review') {
-      await updateProgress(env, ctx, { pullRequest: pullRequest.number, message: opened }).catch(
-        (error: unknown) =>
-          env.deps.log.warn(
-            { err: error, issue: ctx.issueNumber },
-            'progress comment not updated with the pull request',
-          ),
-      );
-    } else {
-      await changeSubtaskStatus(env, ctx, 'review', opened, { pullRequest: pullRequest.number });
-    }
+    await showInReview(env, ctx, pullRequest.number, opened);
     return {
       summary: `${created ? 'Opened' : 'Already open:'} pull request #${pullRequest.number} (${ctx.branch} → ${repoInfo.defaultBranch}), closes #${ctx.issueNumber}`,
       data: {

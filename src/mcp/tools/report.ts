@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { findMarker } from '../../gitea/markers.ts';
+import { AGENT_STATUSES } from '../agent-status.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { renderBlockerBody } from '../render.ts';
@@ -15,8 +16,6 @@ import { changeSubtaskStatus, refuseWhenDone } from './status-change.ts';
 const MAX_MESSAGE = 2000;
 const MAX_QUESTION = 4000;
 const MAX_DETAILS = 8000;
-
-export const AGENT_STATUSES = ['running', 'review', 'blocked', 'failed'] as const;
 
 export const postProgressTool = defineTool({
   name: 'post_progress',
@@ -66,7 +65,9 @@ export const updateTaskStatusTool = defineTool({
   title: 'Set the subtask status',
   description:
     "Sets the subtask's status (running, review, blocked or failed) with a short reason: recorded, " +
-    "shown as the issue's ai-status label and in the progress comment.",
+    "shown as the issue's ai-status label and in the progress comment. The subtask's state moves only " +
+    'as its lifecycle allows (running → review or failed); blocked is shown but leaves the state as ' +
+    'it is. A change the lifecycle does not allow is refused with the reason.',
   input: z.strictObject({
     status: z.enum(AGENT_STATUSES),
     message: z.string().min(1).max(MAX_MESSAGE).describe('why, in a sentence'),
@@ -74,7 +75,8 @@ export const updateTaskStatusTool = defineTool({
   output: z.object({
     issueNumber: z.number().int(),
     status: z.enum(AGENT_STATUSES),
-    previousStatus: z.string(),
+    previousStatus: z.string().describe("the subtask's state before the call"),
+    state: z.string().describe("the subtask's state after the call"),
     label: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -82,10 +84,21 @@ export const updateTaskStatusTool = defineTool({
     const ctx = await loadSubtaskContext(env.deps.db, scope);
     refuseWhenDone(ctx);
     const message = cleanAgentText(args.message, env.deps.secrets, MAX_MESSAGE);
-    const { previous: previousStatus, label } = await changeSubtaskStatus(env, ctx, args.status, message);
+    const changed = await changeSubtaskStatus(env, ctx, args.status, message, {
+      command: 'mcp.update_task_status',
+    });
     return {
-      summary: `#${ctx.issueNumber} is now ${args.status} (was ${previousStatus})`,
-      data: { issueNumber: ctx.issueNumber, status: args.status, previousStatus, label },
+      summary:
+        changed.state === args.status
+          ? `#${ctx.issueNumber} is now ${args.status} (was ${changed.previous})`
+          : `#${ctx.issueNumber} is shown as ${args.status}; its state stays ${changed.state}`,
+      data: {
+        issueNumber: ctx.issueNumber,
+        status: args.status,
+        previousStatus: changed.previous,
+        state: changed.state,
+        label: changed.label,
+      },
     };
   },
 });
@@ -168,7 +181,11 @@ export const reportBlockerTool = defineTool({
       renderBlockerBody({ runId: scope.runId, branch: ctx.branch, mention: mentioned, question, details }),
     );
     const runPaused = await pauseRun(db, scope.runId);
-    await changeSubtaskStatus(env, ctx, 'blocked', `Blocked, waiting for an answer: ${question}`);
+    // Shown as blocked (label and progress comment); the lifecycle state stays as it is, since
+    // no lifecycle event stands for an agent waiting for a person (see agentStatusChange).
+    await changeSubtaskStatus(env, ctx, 'blocked', `Blocked, waiting for an answer: ${question}`, {
+      command: 'mcp.report_blocker',
+    });
     return {
       summary: `Question posted on #${ctx.issueNumber}${mentioned.length > 0 ? ` for ${mentioned.map((m) => `@${m}`).join(', ')}` : ''}; the run is paused`,
       data: {

@@ -1,48 +1,73 @@
+import { setSubtaskState } from '../../db/subtasks.ts';
 import { audit } from '../../db/tasks.ts';
+import type { SubtaskState } from '../../handlers/lifecycle.ts';
+import { type AgentStatus, agentStatusChange } from '../agent-status.ts';
 import { ToolRefusal } from '../refusal.ts';
 import type { SubtaskContext } from '../run-context.ts';
 import { showStatusLabel } from '../status-label.ts';
-import { setSubtaskStatus } from '../task-data.ts';
+import { lockSubtaskTask } from '../task-data.ts';
 import type { ToolEnv } from '../tool-kit.ts';
 import { type ProgressChange, updateProgress } from './progress-comment.ts';
 
+export interface StatusChangeResult {
+  /** The lifecycle state before the report. */
+  previous: SubtaskState;
+  /** The lifecycle state after it. */
+  state: SubtaskState;
+  label: string;
+}
+
 /**
- * A status change reported by an agent: recorded (subtask, task state, audit log), shown as the
- * issue's `ai-status/*` label and in the progress comment. Returns the status it had before.
+ * A status reported by an agent. The subtask's lifecycle state moves only as the lifecycle
+ * allows (`agentStatusChange`), in one transaction with the audit entry and a state version
+ * bump; then the issue's `ai-status/*` label and the progress comment follow what it shows.
+ * A report the lifecycle refuses changes nothing and becomes a ToolRefusal with the reason.
  */
 export async function changeSubtaskStatus(
   env: ToolEnv,
   ctx: SubtaskContext,
-  status: 'running' | 'review' | 'blocked' | 'failed',
+  status: AgentStatus,
   reason: string,
-  progress: Omit<ProgressChange, 'status' | 'message'> = {},
-): Promise<{ previous: string; label: string }> {
+  options: { command: string; progress?: Omit<ProgressChange, 'status' | 'message'> },
+): Promise<StatusChangeResult> {
   const { db, gitea, log } = env.deps;
-  const previous = await setSubtaskStatus(db, ctx.subtask.id, status);
-  await audit(db, {
-    deliveryId: null,
-    repoFullName: ctx.repo.fullName,
-    issueNumber: ctx.issueNumber,
-    actor: `agent-run:${ctx.scope.runId}`,
-    command: 'mcp.update_task_status',
-    args: reason.slice(0, 2000),
-    result: status,
-    detail: `${previous} → ${status}`,
+  const outcome = await db.transaction(async (tx) => {
+    const task = await lockSubtaskTask(tx, ctx.task.id);
+    const change = agentStatusChange(task.state, status);
+    if (!change.ok) return { ...change, previous: task.state };
+    if (change.moved) await setSubtaskState(tx, task, change.state);
+    await audit(tx, {
+      deliveryId: null,
+      repoFullName: ctx.repo.fullName,
+      issueNumber: ctx.issueNumber,
+      actor: `agent-run:${ctx.scope.runId}`,
+      command: options.command,
+      args: reason.slice(0, 2000),
+      result: status,
+      detail: change.moved
+        ? `${task.state} → ${change.state}`
+        : `state stays ${task.state}; shown as ${change.shown}`,
+    });
+    return { ...change, previous: task.state };
   });
+  if (!outcome.ok) {
+    throw new ToolRefusal(`#${ctx.issueNumber} cannot be set to ${status}: ${outcome.reason}`);
+  }
   const label = await showStatusLabel(
     gitea,
     { owner: ctx.repo.owner, repo: ctx.repo.name, number: ctx.issueNumber },
-    status,
+    outcome.shown,
   );
   // The comment follows the status; failing to edit it must not undo the change.
-  await updateProgress(env, ctx, { ...progress, status, message: reason }).catch((error: unknown) =>
-    log.warn({ err: error, issue: ctx.issueNumber }, 'progress comment not updated after a status change'),
+  await updateProgress(env, ctx, { ...options.progress, status: outcome.shown, message: reason }).catch(
+    (error: unknown) =>
+      log.warn({ err: error, issue: ctx.issueNumber }, 'progress comment not updated after a status change'),
   );
-  return { previous, label };
+  return { previous: outcome.previous, state: outcome.state, label };
 }
 
 export function refuseWhenDone(ctx: SubtaskContext): void {
-  if (ctx.subtask.status === 'done') {
+  if (ctx.task.state === 'done') {
     throw new ToolRefusal(`#${ctx.issueNumber} is done (merged); its status no longer changes`);
   }
 }

@@ -104,7 +104,7 @@ export async function buildTaskView(env: ToolEnv, ctx: SubtaskContext): Promise<
     subtasksOfFeature(db, ctx.feature.id, ctx.subtask.specVersion),
     approvedSpec(db, ctx.feature.id),
   ]);
-  const byKey = new Map(siblings.map((sibling) => [sibling.key, sibling]));
+  const byKey = new Map(siblings.map((sibling) => [sibling.subtask.key, sibling]));
   return {
     repo: ctx.repo.fullName,
     issueNumber: ctx.issueNumber,
@@ -112,7 +112,7 @@ export async function buildTaskView(env: ToolEnv, ctx: SubtaskContext): Promise<
     description: ctx.subtask.description,
     acceptanceCriteria: ctx.subtask.acceptanceCriteria,
     estimate: ctx.subtask.estimatedTime,
-    status: ctx.subtask.status,
+    status: ctx.task.state,
     runId: ctx.scope.runId,
     branch: ctx.branch,
     baseBranch: repoInfo.defaultBranch,
@@ -120,10 +120,10 @@ export async function buildTaskView(env: ToolEnv, ctx: SubtaskContext): Promise<
       const dependency = byKey.get(key);
       return {
         key,
-        title: dependency?.title ?? '(unknown subtask)',
-        issueNumber: dependency?.issueNumber ?? null,
-        status: dependency?.status ?? 'unknown',
-        done: dependency?.status === 'done',
+        title: dependency?.subtask.title ?? '(unknown subtask)',
+        issueNumber: dependency?.subtask.issueNumber ?? null,
+        status: dependency?.state ?? 'unknown',
+        done: dependency?.state === 'done',
       };
     }),
     parent: { issueNumber: ctx.feature.issueNumber, title: ctx.feature.title },

@@ -56,13 +56,13 @@ export const getNextTaskTool = defineTool({
     const feature = await findFeatureOfIssue(db, scope.repoId, scope.issueNumber);
     if (!feature) throw new ToolRefusal(`#${scope.issueNumber} belongs to no feature AiWorker manages`);
     const current = await findSubtaskByIssue(db, scope.repoId, scope.issueNumber);
-    if (current?.subtask.status === 'running') {
+    if (current?.task.state === 'running') {
       throw new ToolRefusal(
-        `finish #${scope.issueNumber} first: open its pull request, or set its status to review, blocked or failed`,
+        `finish #${scope.issueNumber} first: open its pull request, or set its status to review or failed`,
       );
     }
     const claimed = await claimReadySubtask(db, { featureTaskId: feature.id, tokenId: scope.tokenId });
-    if (!claimed?.issueNumber) {
+    if (!claimed) {
       return {
         summary: `No subtask of #${feature.issueNumber} is ready`,
         data: { claimed: false, task: null },
@@ -71,20 +71,20 @@ export const getNextTaskTool = defineTool({
     await audit(db, {
       deliveryId: null,
       repoFullName: repo.fullName,
-      issueNumber: claimed.issueNumber,
+      issueNumber: claimed.task.issueNumber,
       actor: `agent-run:${scope.runId}`,
       command: 'mcp.get_next_task',
       result: 'claimed',
-      detail: `run ${scope.runId} claimed ${claimed.key} (#${claimed.issueNumber}) of #${feature.issueNumber}`,
+      detail: `run ${scope.runId} claimed ${claimed.subtask.key} (#${claimed.task.issueNumber}) of #${feature.issueNumber}`,
     });
-    const ctx = await loadSubtaskContext(db, { ...scope, issueNumber: claimed.issueNumber });
+    const ctx = await loadSubtaskContext(db, { ...scope, issueNumber: claimed.task.issueNumber });
     // The claim is made; a label that fails to follow must not make the agent claim another.
     await showStatusLabel(
       gitea,
-      { owner: repo.owner, repo: repo.name, number: claimed.issueNumber },
-      'running',
+      { owner: repo.owner, repo: repo.name, number: ctx.issueNumber },
+      ctx.task.state,
     ).catch((error: unknown) =>
-      log.warn({ err: error, issue: claimed.issueNumber }, 'status label not updated after a claim'),
+      log.warn({ err: error, issue: ctx.issueNumber }, 'status label not updated after a claim'),
     );
     const view = await buildTaskView(env, ctx);
     return { summary: `Claimed: ${taskSummaryLine(view)}`, data: { claimed: true, task: view } };
