@@ -24,7 +24,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
     if (!target) return;
     const candidates = target.named
       ? target.subtasks
-      : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked');
+      : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'running');
     const readyAgain: number[] = [];
     const waiting: number[] = [];
     const result = await dispatcher.claim({
@@ -71,6 +71,9 @@ async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
   if (last && last.finishedAt === null) return `still has run #${last.id} going; say \`/cancel\` first`;
   const depsDone = await dependenciesDone(tx, task);
   if (state === 'blocked' && last && depsDone) return setSubtaskState(tx, task, 'ready'); // blocked by its agent
+  // An agent that asked a question (report_blocker) ended its run paused; the subtask kept its
+  // `running` state while people answer. Retrying it starts a new attempt.
+  if (state === 'running' && last?.status === 'paused') return setSubtaskState(tx, task, depsDone ? 'ready' : 'blocked');
   const next = nextSubtaskState(state, { type: 'retry', dependenciesDone: depsDone });
   if (!next.ok) return next.reason;
   return setSubtaskState(tx, task, next.next);
