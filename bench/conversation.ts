@@ -44,17 +44,22 @@ export const conversationSection: BenchSection = {
       for (let i = 0; i < ISSUES; i++) {
         const [title, body] = FEATURES[i % FEATURES.length]!;
         const started = performance.now();
-        const issue = await h.gitea.as('alice').openIssue(REPO, { title: `${title} (${i})`, body, labels: ['ai'] });
+        const issue = await h.gitea
+          .as('alice')
+          .openIssue(REPO, { title: `${title} (${i})`, body, labels: ['ai'] });
         await waitFor(() => botComments(h.gitea, issue.number, 'questions').length > 0);
         toQuestions.push(performance.now() - started);
-        const count = (botComments(h.gitea, issue.number, 'questions')[0]!.body.match(/^\d+\. \*\*/gm) ?? []).length;
+        const count = (botComments(h.gitea, issue.number, 'questions')[0]!.body.match(/^\d+\. \*\*/gm) ?? [])
+          .length;
         await h.settle();
         const answered = performance.now();
-        await h.gitea.as('alice').comment(
-          REPO,
-          issue.number,
-          Array.from({ length: count }, (_, q) => `/answer ${q + 1} yes`).join('\n'),
-        );
+        await h.gitea
+          .as('alice')
+          .comment(
+            REPO,
+            issue.number,
+            Array.from({ length: count }, (_, q) => `/answer ${q + 1} yes`).join('\n'),
+          );
         await waitFor(() => botComments(h.gitea, issue.number, 'spec').length > 0);
         toSpec.push(performance.now() - answered);
         await h.settle();
@@ -73,10 +78,15 @@ export const conversationSection: BenchSection = {
       h.gitea.resetCalls();
       const approved = performance.now();
       await h.gitea.as('alice').comment(REPO, big.number, '/approve-spec v1');
-      await waitFor(() => (h.gitea.issue(REPO, big.number)?.labels ?? []).includes('ai-status/in-progress'), 60_000);
+      await waitFor(
+        () => (h.gitea.issue(REPO, big.number)?.labels ?? []).includes('ai-status/in-progress'),
+        60_000,
+      );
       const approveMs = performance.now() - approved;
       await h.settle();
-      const subtasks = h.gitea.issues(REPO).filter((x) => x.body.includes(`aiworker:subtask parent=${big.number} `));
+      const subtasks = h.gitea
+        .issues(REPO)
+        .filter((x) => x.body.includes(`aiworker:subtask parent=${big.number} `));
       const links = subtasks.reduce((n, s) => n + h.gitea.dependencies(REPO, s.number).length, 0);
       const calls = h.gitea.calls.length;
       const writes = h.gitea.calls.filter((c) => c.method !== 'GET').length;

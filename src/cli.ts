@@ -55,9 +55,17 @@ async function run(command: string, args: string[]): Promise<number | null> {
       const repo = flag(args, '--repo');
       if (!repo) return usageError('setup needs --repo OWNER/NAME');
       const { owner, repo: name } = parseRepoSlug(repo);
-      const env = loadEnvSubset(['GITEA_URL', 'GITEA_TOKEN', 'WEBHOOK_SECRET', 'PUBLIC_URL', 'PORT']);
+      const env = loadEnvSubset([
+        'GITEA_URL',
+        'GITEA_TOKEN',
+        'WEBHOOK_SECRET',
+        'PUBLIC_URL',
+        'PORT',
+        'GITEA_BOT_PASSWORD',
+      ]);
       const publicUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, '');
-      const client = new GiteaClient({ baseUrl: env.GITEA_URL.replace(/\/+$/, ''), token: env.GITEA_TOKEN });
+      const giteaUrl = env.GITEA_URL.replace(/\/+$/, '');
+      const client = new GiteaClient({ baseUrl: giteaUrl, token: env.GITEA_TOKEN });
       const report = await setupRepo(client, {
         owner,
         repo: name,
@@ -65,6 +73,22 @@ async function run(command: string, args: string[]): Promise<number | null> {
         webhookSecret: env.WEBHOOK_SECRET,
       });
       process.stdout.write(`${formatSetupReport(report)}\n`);
+      if (env.GITEA_BOT_PASSWORD) {
+        const bot = await client.getCurrentUser();
+        const board = createBoard({
+          giteaUrl,
+          client,
+          botLogin: bot.login,
+          botPassword: env.GITEA_BOT_PASSWORD,
+        });
+        const prepared = await board.prepare({ owner, name }, { projectName: 'AiWorker' });
+        const notes = prepared.notes.length > 0 ? prepared.notes.join('; ') : 'unchanged';
+        process.stdout.write(`  project board ${prepared.board.projectId ?? ''}: ${notes}\n`);
+      } else {
+        process.stdout.write(
+          '  project board: not used (set GITEA_BOT_PASSWORD to use a Gitea Project board)\n',
+        );
+      }
       return 0;
     }
     case 'doctor': {

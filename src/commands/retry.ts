@@ -73,7 +73,8 @@ async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
   if (state === 'blocked' && last && depsDone) return setSubtaskState(tx, task, 'ready'); // blocked by its agent
   // An agent that asked a question (report_blocker) ended its run paused; the subtask kept its
   // `running` state while people answer. Retrying it starts a new attempt.
-  if (state === 'running' && last?.status === 'paused') return setSubtaskState(tx, task, depsDone ? 'ready' : 'blocked');
+  if (state === 'running' && last?.status === 'paused')
+    return setSubtaskState(tx, task, depsDone ? 'ready' : 'blocked');
   const next = nextSubtaskState(state, { type: 'retry', dependenciesDone: depsDone });
   if (!next.ok) return next.reason;
   return setSubtaskState(tx, task, next.next);

@@ -56,11 +56,20 @@ export async function runDoctor(
       const bot = await client.getCurrentUser().catch(() => null);
       if (bot) {
         results.push(
-          ...(await checkBoard({ giteaUrl: env.GITEA_URL, botLogin: bot.login, botPassword: env.GITEA_BOT_PASSWORD, repo: options.repo })),
+          ...(await checkBoard({
+            giteaUrl: env.GITEA_URL,
+            botLogin: bot.login,
+            botPassword: env.GITEA_BOT_PASSWORD,
+            repo: options.repo,
+          })),
         );
       }
     } else {
-      results.push({ name: 'board', ok: true, detail: 'ai-status labels (set GITEA_BOT_PASSWORD for a Gitea Project board)' });
+      results.push({
+        name: 'board',
+        ok: true,
+        detail: 'ai-status labels (set GITEA_BOT_PASSWORD for a Gitea Project board)',
+      });
     }
     results.push(plannerCheck(env));
   }

@@ -52,7 +52,9 @@ export const envVariables = z.object({
   AGENT_NAMESPACE: optional(z.string().min(1)),
   AGENT_GIT_TOKEN: optional(z.string().min(1)),
   /** Agent runs at once across every repository (each repository also has `agents.maxConcurrent`). */
-  AGENT_MAX_CONCURRENT: optional(z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000)).default(4),
+  AGENT_MAX_CONCURRENT: optional(
+    z.coerce.number({ message: 'must be a number' }).int().min(1).max(1000),
+  ).default(4),
   PREVIEW_MODE: optional(z.enum(['off', 'kubernetes', 'argocd'])).default('off'),
   PREVIEW_DOMAIN: optional(z.string().min(1)),
   GITOPS_REPO: optional(z.string().min(1)),

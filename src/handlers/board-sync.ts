@@ -12,10 +12,20 @@ import type { TaskState } from './lifecycle.ts';
  * with the Gitea Project board enabled the card moves there too. The board's ids are kept on
  * the repository row, so the board pages are read only when something is missing.
  */
-export async function placeCard(deps: BotDeps, repo: RepoRow, task: TaskRow, config: RepoConfig | null): Promise<void> {
+export async function placeCard(
+  deps: BotDeps,
+  repo: RepoRow,
+  task: TaskRow,
+  config: RepoConfig | null,
+): Promise<void> {
   const issue = { number: task.issueNumber, id: task.issueId ?? 0 };
   const state = task.state as TaskState;
-  await new LabelsBoard(deps.gitea).place({ owner: repo.owner, name: repo.name }, { kind: 'labels' }, issue, state);
+  await new LabelsBoard(deps.gitea).place(
+    { owner: repo.owner, name: repo.name },
+    { kind: 'labels' },
+    issue,
+    state,
+  );
   if (deps.board.kind !== 'projects' || !task.issueId) return;
   const fresh = await getRepoById(deps.db, repo.id);
   let board = storedBoard(fresh);
@@ -25,24 +35,36 @@ export async function placeCard(deps: BotDeps, repo: RepoRow, task: TaskRow, con
       { projectName: config?.board.project ?? 'AiWorker', known: null },
     );
     board = prepared.board;
-    if (prepared.notes.length > 0) deps.log.info({ repo: repo.fullName, notes: prepared.notes }, 'project board prepared');
+    if (prepared.notes.length > 0)
+      deps.log.info({ repo: repo.fullName, notes: prepared.notes }, 'project board prepared');
     await storeBoard(deps, repo.id, board);
   }
   const placed = await deps.board.place({ owner: repo.owner, name: repo.name }, board, issue, state);
-  if (placed.projectId !== board.projectId || JSON.stringify(placed.columns) !== JSON.stringify(board.columns)) {
+  if (
+    placed.projectId !== board.projectId ||
+    JSON.stringify(placed.columns) !== JSON.stringify(board.columns)
+  ) {
     await storeBoard(deps, repo.id, placed);
   }
 }
 
 function storedBoard(repo: RepoRow): BoardRef | null {
   if (repo.boardKind !== 'projects' || !repo.boardProjectId || !repo.boardColumns) return null;
-  return { kind: 'projects', projectId: repo.boardProjectId, columns: repo.boardColumns as Partial<Record<BoardColumn, number>> };
+  return {
+    kind: 'projects',
+    projectId: repo.boardProjectId,
+    columns: repo.boardColumns as Partial<Record<BoardColumn, number>>,
+  };
 }
 
 async function storeBoard(deps: Pick<BotDeps, 'db'>, repoId: number, board: BoardRef): Promise<void> {
   await deps.db
     .update(repos)
-    .set({ boardKind: board.kind, boardProjectId: board.projectId ?? null, boardColumns: (board.columns ?? null) as Record<string, number> | null })
+    .set({
+      boardKind: board.kind,
+      boardProjectId: board.projectId ?? null,
+      boardColumns: (board.columns ?? null) as Record<string, number> | null,
+    })
     .where(eq(repos.id, repoId));
 }
 

@@ -15,9 +15,9 @@ import { renderQuestionsComment } from '../spec/render/questions.ts';
 import { renderSpecComment } from '../spec/render/spec.ts';
 import { renderPlanComment } from '../spec/render/subtasks.ts';
 import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
+import { placeCard } from './board-sync.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
-import { placeCard } from './board-sync.ts';
 
 /**
  * Makes Gitea show what the database holds for a feature: its status label, the questions

@@ -611,7 +611,10 @@ describe('the conversation loop with the Anthropic planner', () => {
     const issue = await openPaymentsIssue('Card payments, planned twice');
     await h.settle();
     const cyclic = {
-      subtasks: DECOMPOSITION.subtasks.map((s, i) => ({ ...s, dependsOn: [DECOMPOSITION.subtasks[1 - i]!.key] })),
+      subtasks: DECOMPOSITION.subtasks.map((s, i) => ({
+        ...s,
+        dependsOn: [DECOMPOSITION.subtasks[1 - i]!.key],
+      })),
     };
     const from = fake.requests.length;
     fake.enqueue({ json: cyclic }, { json: cyclic });
@@ -626,12 +629,16 @@ describe('the conversation loop with the Anthropic planner', () => {
     expect(failures[0]!.body).toContain('could not split the spec into subtasks');
     expect(failures[0]!.body).toContain('/decompose');
     expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/approved');
-    expect(gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `))).toHaveLength(0);
+    expect(
+      gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `)),
+    ).toHaveLength(0);
 
     fake.enqueue({ json: DECOMPOSITION });
     await gitea.as('alice').comment(REPO, issue.number, '/decompose');
     await h.settle();
-    expect(gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `))).toHaveLength(2);
+    expect(
+      gitea.issues(REPO).filter((i) => i.body.includes(`aiworker:subtask parent=${issue.number} `)),
+    ).toHaveLength(2);
     expect(gitea.issue(REPO, issue.number)?.labels).toContain('ai-status/in-progress');
   }, 60_000);
 });

@@ -119,7 +119,9 @@ describe('prepare', () => {
     const prepared = await boardFor(fake.url).prepare(repo, { projectName: 'AiWorker' });
     expect(prepared.board.projectId).toBe(closed.id);
     expect(fake.web.projects(REPO)).toHaveLength(1);
-    expect(prepared.notes).toContain('the project "AiWorker" is closed; reopen it to see it among open projects');
+    expect(prepared.notes).toContain(
+      'the project "AiWorker" is closed; reopen it to see it among open projects',
+    );
   });
 
   it('keeps using a stored project and its columns when people rename them', async () => {

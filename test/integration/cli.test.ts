@@ -30,7 +30,7 @@ const databaseUrl = `${TEST_MYSQL_URL.replace(/\/+$/, '')}/${dbName}`;
 
 beforeAll(async () => {
   gitea = await startGiteaFake();
-  token = gitea.addUser('aiworker-bot').token;
+  token = gitea.addUser('aiworker-bot', { password: 'bot-password-123' }).token;
   gitea.addUser('acme');
   gitea.createRepo('acme', 'shop', { files: { 'README.md': '# shop\n' } });
   gitea.setPermission('acme/shop', 'aiworker-bot', 'admin');
@@ -53,7 +53,15 @@ describe('the aiworker binary', { timeout: 120_000 }, () => {
   it('refuses to start with every configuration problem listed at once', async () => {
     const result = await aiworker(['start'], { PORT: 'x', LLM_PROVIDER: 'gpt' });
     expect(result.code).toBe(1);
-    for (const name of ['PORT', 'GITEA_URL', 'GITEA_TOKEN', 'WEBHOOK_SECRET', 'DATABASE_URL', 'REDIS_URL', 'LLM_PROVIDER']) {
+    for (const name of [
+      'PORT',
+      'GITEA_URL',
+      'GITEA_TOKEN',
+      'WEBHOOK_SECRET',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'LLM_PROVIDER',
+    ]) {
       expect(result.stderr).toContain(`  - ${name} `);
     }
   });
@@ -66,7 +74,12 @@ describe('the aiworker binary', { timeout: 120_000 }, () => {
   });
 
   it('sets a repository up once; a second run changes nothing', async () => {
-    const env = { GITEA_URL: gitea.url, GITEA_TOKEN: token, WEBHOOK_SECRET: 'cli-webhook-secret-123456', PUBLIC_URL: 'http://bot.example:8080' };
+    const env = {
+      GITEA_URL: gitea.url,
+      GITEA_TOKEN: token,
+      WEBHOOK_SECRET: 'cli-webhook-secret-123456',
+      PUBLIC_URL: 'http://bot.example:8080',
+    };
     const first = await aiworker(['setup', '--repo', 'acme/shop'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/ai-status\/clarifying: created/);
@@ -74,6 +87,10 @@ describe('the aiworker binary', { timeout: 120_000 }, () => {
     expect(second.stdout).not.toMatch(/: (created|updated)/);
     expect(gitea.labels('acme/shop').filter((l) => l.name.startsWith('ai-status/'))).toHaveLength(10);
     expect((await aiworker(['setup'], env)).code).toBe(2);
+    // With the bot's password the Gitea Project board is prepared too, once.
+    const withBoard = await aiworker(['setup', '--repo', 'acme/shop'], { ...env, GITEA_BOT_PASSWORD: 'bot-password-123' });
+    expect(withBoard.stdout).toMatch(/project board \d+: /);
+    expect(gitea.web.projects('acme/shop').map((p) => p.title)).toEqual(['AiWorker']);
   });
 
   it('doctor reports each dependency and how to fix what is wrong', async () => {

@@ -1,7 +1,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { LogTail } from '../../src/agents/runners/log-tail.ts';
 import { jobPhase, jobRunStatus, latestPod, podOutcome } from '../../src/agents/runners/kubernetes/status.ts';
+import { LogTail } from '../../src/agents/runners/log-tail.ts';
 
 const started = '2025-05-01T10:00:00Z';
 const ended = '2025-05-01T10:20:00Z';

@@ -12,7 +12,6 @@ import {
   MANAGED_SELECTOR,
   runIdFromJobName,
 } from './kubernetes/labels.ts';
-import { LOG_TAIL_MAX_LINES, LogTail } from './log-tail.ts';
 import {
   AGENT_CONTAINER,
   type AgentJobOptions,
@@ -22,6 +21,7 @@ import {
   secretOwnerReference,
 } from './kubernetes/render.ts';
 import { isTerminal, jobPhase, jobRunStatus, latestPod, podOutcome } from './kubernetes/status.ts';
+import { LOG_TAIL_MAX_LINES, LogTail } from './log-tail.ts';
 import type { AgentRunner, AgentRunSpec, RunHandle, RunStatus } from './types.ts';
 
 export { KubernetesRunnerError } from './kubernetes/api-errors.ts';
