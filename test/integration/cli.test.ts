@@ -88,7 +88,10 @@ describe('the aiworker binary', { timeout: 120_000 }, () => {
     expect(gitea.labels('acme/shop').filter((l) => l.name.startsWith('ai-status/'))).toHaveLength(10);
     expect((await aiworker(['setup'], env)).code).toBe(2);
     // With the bot's password the Gitea Project board is prepared too, once.
-    const withBoard = await aiworker(['setup', '--repo', 'acme/shop'], { ...env, GITEA_BOT_PASSWORD: 'bot-password-123' });
+    const withBoard = await aiworker(['setup', '--repo', 'acme/shop'], {
+      ...env,
+      GITEA_BOT_PASSWORD: 'bot-password-123',
+    });
     expect(withBoard.stdout).toMatch(/project board \d+: /);
     expect(gitea.web.projects('acme/shop').map((p) => p.title)).toEqual(['AiWorker']);
   });

@@ -240,6 +240,46 @@ describe('claiming', () => {
     }
   });
 
+  it('holds the limit under 30 ready subtasks and many racing claims, and fills freed slots', async () => {
+    const cluster = new MemoryCluster();
+    const features: Array<Awaited<ReturnType<typeof seedFeature>>> = [];
+    for (let f = 0; f < 3; f++) {
+      features.push(
+        await seedFeature(
+          Array.from({ length: 10 }, (_, i) => ({ key: `k${f}-${i}`, title: `Part ${f}.${i}` })),
+        ),
+      );
+    }
+    const mine = new Set(features.flatMap((f) => f.subtasks.map((s) => s.taskId)));
+    const active = async () => (await listActiveRuns(db.db)).filter((r) => mine.has(r.taskId));
+    const workers = [
+      dispatcherWith(cluster, { maxConcurrent: 4 }),
+      dispatcherWith(cluster, { maxConcurrent: 4 }),
+    ];
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        workers[i % 2]!.dispatcher.claim({
+          scope: i % 3 === 0 ? {} : { featureId: features[i % 3]!.feature.id },
+          automatic: i % 3 === 0,
+        }),
+      ),
+    );
+    const first = await active();
+    expect(first.length).toBeLessThanOrEqual(4);
+    expect(first.length).toBeGreaterThan(0);
+    expect(new Set(first.map((r) => r.taskId)).size).toBe(first.length);
+    // Runs end one by one; every freed slot is taken again, never beyond the limit.
+    for (let round = 0; round < 8; round++) {
+      const now = await active();
+      expect(now.length).toBeLessThanOrEqual(4);
+      const finished = now[0];
+      if (!finished) break;
+      await workers[round % 2]!.dispatcher.cancelRuns([finished], 'alice');
+      await workers[round % 2]!.dispatcher.claim({ scope: {}, automatic: false });
+    }
+    expect((await active()).length).toBeLessThanOrEqual(4);
+  }, 180_000);
+
   it('an automatic pump serves the older feature and earlier planned subtasks first', async () => {
     const cluster = new MemoryCluster();
     const older = await seedFeature(['a', 'b'].map((key) => ({ key, title: `Older ${key}` })));
