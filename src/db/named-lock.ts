@@ -16,7 +16,8 @@ const lockPools = new WeakMap<mysql.Pool, mysql.Pool>();
 function lockPoolFor(pool: mysql.Pool): mysql.Pool {
   let lockPool = lockPools.get(pool);
   if (!lockPool) {
-    const config = (pool as unknown as { pool: { config: { connectionConfig: mysql.PoolOptions } } }).pool.config;
+    const config = (pool as unknown as { pool: { config: { connectionConfig: mysql.PoolOptions } } }).pool
+      .config;
     lockPool = mysql.createPool({ ...config.connectionConfig, connectionLimit: 64, enableKeepAlive: true });
     lockPools.set(pool, lockPool);
     // Closing the query pool closes its lock pool too.
@@ -36,7 +37,8 @@ export async function withNamedLock<T>(
   options: { timeoutSeconds?: number } = {},
 ): Promise<T> {
   // MariaDB lock names are limited to 64 characters.
-  const lockName = name.length <= 64 ? name : `aiw:${createHash('sha256').update(name).digest('hex').slice(0, 56)}`;
+  const lockName =
+    name.length <= 64 ? name : `aiw:${createHash('sha256').update(name).digest('hex').slice(0, 56)}`;
   const timeout = options.timeoutSeconds ?? 30;
   const conn = await lockPoolFor(pool).getConnection();
   try {
