@@ -25,7 +25,7 @@ type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 /**
  * The webhook handler of each app, for `listen()`: it sends POST /webhooks/gitea straight to
  * it, before express. Express 5 re-prototypes every request and response it handles, which
- * costs more CPU than verifying and enqueueing a delivery (see docs/benchmarks.md); the
+ * costs about as much CPU as enqueueing the delivery (see docs/benchmarks.md); the
  * handler uses only Node's own request API, so both paths behave identically.
  */
 const webhookFastPaths = new WeakMap<Express, NodeHandler>();
