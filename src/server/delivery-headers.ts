@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { DeliveryHeaders } from '../handlers/event.ts';
 
 /**
  * The delivery headers of a webhook request. Gitea sends each under several names with the
@@ -7,11 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * works. X-Gitea-Event-Type (the exact kind) falls back to the event when absent, as older
  * Gitea versions do not send it.
  */
-export interface DeliveryHeaders {
-  deliveryId: string;
-  event: string;
-  eventType: string;
-}
+export type { DeliveryHeaders };
 
 const DELIVERY_NAMES = ['x-gitea-delivery', 'x-github-delivery', 'x-gogs-delivery'];
 const EVENT_NAMES = ['x-gitea-event', 'x-github-event', 'x-gogs-event'];
