@@ -59,9 +59,7 @@ async function deliveredPayloads(): Promise<
 }
 
 function fixture(path: string): Json {
-  return parsed(
-    readFileSync(new URL(`../../../shared/fixtures/gitea-webhooks/${path}`, import.meta.url), 'utf8'),
-  );
+  return parsed(readFileSync(new URL(`../../fixtures/gitea/${path}`, import.meta.url), 'utf8'));
 }
 
 beforeEach(async () => {
@@ -551,16 +549,10 @@ describe('pull requests', () => {
       events.find((e) => e.eventType === type && e.action === action);
 
     const cases: Array<[Json | undefined, Json]> = [
-      [byKind('issues', 'opened')?.payload, fixture('go-playground-webhooks/issues-event.json')],
-      [
-        byKind('issue_label', 'label_updated')?.payload,
-        fixture('go-playground-webhooks/issue-label-event.json'),
-      ],
-      [
-        byKind('issue_comment', 'created')?.payload,
-        fixture('go-playground-webhooks/issue-comment-event.json'),
-      ],
-      [byKind('pull_request', 'closed')?.payload, fixture('woodpecker/HookPullRequestMerged.json')],
+      [byKind('issues', 'opened')?.payload, fixture('issues.opened.json')],
+      [byKind('issue_label', 'label_updated')?.payload, fixture('issue_label.label_updated.json')],
+      [byKind('issue_comment', 'created')?.payload, fixture('issue_comment.created.json')],
+      [byKind('pull_request', 'closed')?.payload, fixture('pull_request.closed.merged.json')],
     ];
     for (const [ours, real] of cases) {
       expect(ours).toBeDefined();

@@ -8,9 +8,7 @@ import { ApiError } from './errors.ts';
  * check, Go-style type errors, `binding:"Required"` fields), answering 422 like Gitea.
  */
 
-const DEFAULT_SWAGGER = fileURLToPath(
-  new URL('../../../../shared/reference/gitea-swagger.v1.json', import.meta.url),
-);
+const DEFAULT_SWAGGER = fileURLToPath(new URL('./reference/gitea-swagger.v1.26.3.json', import.meta.url));
 
 interface Schema {
   type?: string;
