@@ -125,7 +125,10 @@ describe('the conversation loop with the builtin planner', () => {
     await h.settle();
     const replies = botComments(gitea, issue.number, 'reply');
     expect(replies.find((r) => r.body.includes(`cause=c${status.id}.0`))?.body).toMatch(/State:.*answers/);
-    expect(replies.find((r) => r.body.includes(`cause=c${help.id}.0`))?.body).toContain('/approve-spec');
+    const helpReply = replies.find((r) => r.body.includes(`cause=c${help.id}.0`))?.body ?? '';
+    expect(helpReply).toContain('/approve-spec');
+    // The mention sits on its own line: glued to the heading it would turn it into plain text.
+    expect(helpReply.split('\n').slice(1, 4)).toEqual(['@carol', '', '### AiWorker commands in acme/shop']);
 
     // Editing a comment into a command never runs it.
     const plain = await gitea.as('alice').comment(REPO, issue.number, 'thanks!');
