@@ -105,6 +105,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       log,
       registry: commands,
       reply: reply(causeKey),
+      replyToComment: (topic, body) => reply(`c${commentId}.${topic}`)(body),
       react: (reaction) => deps.gitea.addCommentReaction(ref.owner, ref.repo, commentId, reaction),
     };
     await descriptor.run(context);
