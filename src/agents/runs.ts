@@ -47,6 +47,16 @@ export async function countActiveRuns(db: DbOrTx): Promise<ActiveRunCounts> {
   return { total: [...byRepo.values()].reduce((a, b) => a + b, 0), byRepo };
 }
 
+/** Every attempt at some subtasks, oldest first (per subtask: by attempt). */
+export async function listRunsOf(db: DbOrTx, taskIds: readonly number[]): Promise<RunRow[]> {
+  if (taskIds.length === 0) return [];
+  return db
+    .select()
+    .from(agentRuns)
+    .where(inArray(agentRuns.taskId, [...taskIds]))
+    .orderBy(asc(agentRuns.taskId), asc(agentRuns.attempt));
+}
+
 /** The newest attempt at a subtask. */
 export async function latestRunOf(db: DbOrTx, taskId: number): Promise<RunRow | undefined> {
   const [row] = await db

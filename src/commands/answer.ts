@@ -1,4 +1,5 @@
-import { listQuestions, recordAnswer } from '../db/tasks.ts';
+import { getTask, listQuestions, recordAnswer } from '../db/tasks.ts';
+import { renderAnswerProgress } from '../spec/render/questions.ts';
 import { extractAnswers } from './answers.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';
 import { describeCommand } from './descriptor.ts';
@@ -51,6 +52,12 @@ export const answerCommand: CommandDescriptor = describeCommand('answer', {
     if (outcome.kind === 'applied' && problems.length > 0) {
       await ctx.reply(`Recorded ${recorded} answer(s), but:\n${problems.map((p) => `- ${p}`).join('\n')}`);
     }
+    // A redelivery (or a retry after a failed reply) repeats the reply while answers are still
+    // being collected; once the conversation moved on, what was true then is no longer worth saying.
+    const now = outcome.kind === 'applied' ? outcome.task : await getTask(ctx.deps.db, task.id);
+    if (outcome.kind === 'replayed' && now.state !== 'clarifying') return;
+    const round = await listQuestions(ctx.deps.db, task.id, now.questionRound);
+    await ctx.replyToComment('answers', renderAnswerProgress(round));
   },
 });
 

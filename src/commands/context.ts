@@ -27,6 +27,11 @@ export interface CommandContext {
   registry: CommandRegistry;
   /** Replies once to this command (a redelivery edits the same reply instead of adding one). */
   reply(body: string): Promise<void>;
+  /**
+   * Replies once to the whole comment under `topic`: every command of the comment (and every
+   * redelivery) edits the same reply, e.g. the questions still open after several `/answer` lines.
+   */
+  replyToComment(topic: string, body: string): Promise<void>;
   /** Reacts to the comment (idempotent). */
   react(reaction: Reaction): Promise<void>;
 }

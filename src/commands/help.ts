@@ -1,3 +1,4 @@
+import { tableCell } from '../spec/render/markdown.ts';
 import type { CommandCatalogEntry } from './catalog.ts';
 import { describeRequirement, type PermissionOverrides, requirementFor } from './permissions.ts';
 
@@ -26,11 +27,6 @@ function code(text: string): string {
   return longestRun === 0 ? `${fence}${escaped}${fence}` : `${fence} ${escaped} ${fence}`;
 }
 
-/** Prose in a table cell: pipes escaped, line breaks flattened. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
-}
-
 /** "write access", or per argument "staging: write access · production: admin access". */
 function whoCanUse(entry: HelpEntry, overrides: PermissionOverrides | undefined): string {
   const argumentsWithRules = Object.keys(entry.permissionByArgument ?? {});
@@ -46,8 +42,8 @@ export function renderHelp(commands: readonly HelpEntry[], opts: HelpOptions = {
   const rows = commands.map((entry) =>
     [
       code(entry.usage),
-      cell(entry.description),
-      cell(whoCanUse(entry, opts.overrides)),
+      tableCell(entry.description),
+      tableCell(whoCanUse(entry, opts.overrides)),
       entry.examples.map(code).join('<br>'),
     ].join(' | '),
   );

@@ -175,3 +175,15 @@ export function renderConfigErrorComment(problems: string[], sha: string | null)
     'Nothing else happens in this repository until the file is fixed on the default branch; the next event after the fix picks it up.',
   ].join('\n');
 }
+
+/**
+ * What every other issue that asks while the file is invalid gets: one line pointing to the
+ * comment that lists the problems (`listedOn`: its issue and its link).
+ */
+export function renderConfigErrorPointer(listedOn: { issue: number; url: string }): string {
+  return (
+    `⚠️ AiWorker cannot work here yet: \`${REPO_CONFIG_PATH}\` on the default branch is invalid, ` +
+    `see [the problems listed on #${listedOn.issue}](${listedOn.url}). Once it is fixed, add the ` +
+    'trigger label again or repeat the command.'
+  );
+}

@@ -65,6 +65,9 @@ export const repos = mysqlTable(
     defaultBranch: varchar('default_branch', { length: 255 }).notNull().default('main'),
     configSha: varchar('config_sha', { length: 64 }),
     configError: text('config_error'),
+    /** The issue and comment that list the problems of the bad file (`configSha`), for pointers. */
+    configErrorIssue: int('config_error_issue'),
+    configErrorUrl: varchar('config_error_url', { length: 1024 }),
     boardKind: varchar('board_kind', { length: 16 }), // projects | labels
     boardProjectId: bigint('board_project_id', { mode: 'number' }),
     boardColumns: json('board_columns').$type<Record<string, number>>(),

@@ -17,6 +17,7 @@ export type BotGitea = Pick<
   | 'addLabels'
   | 'removeLabel'
   | 'ensureComment'
+  | 'getComment'
   | 'addIssueReaction'
   | 'addCommentReaction'
   | 'getPermission'

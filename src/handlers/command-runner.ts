@@ -4,6 +4,7 @@ import { parseComment } from '../commands/parser.ts';
 import { decide, parseRepoPermission, requiredPermission } from '../commands/permissions.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import { audit, findTask } from '../db/tasks.ts';
+import { addressTo } from '../spec/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import type { CommentContext } from './context.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
@@ -37,7 +38,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       await deps.comments.ensure(
         ref,
         { kind: 'reply', attrs: { cause: key } },
-        `@${c.comment.author} ${body}`,
+        addressTo(c.comment.author, body),
       );
     });
 
@@ -104,6 +105,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       log,
       registry: commands,
       reply: reply(causeKey),
+      replyToComment: (topic, body) => reply(`c${commentId}.${topic}`)(body),
       react: (reaction) => deps.gitea.addCommentReaction(ref.owner, ref.repo, commentId, reaction),
     };
     await descriptor.run(context);

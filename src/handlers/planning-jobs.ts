@@ -34,13 +34,18 @@ const WORK_FOR_STATE: Partial<Record<FeatureState, WorkKind>> = {
   decomposing: 'decompose',
 };
 
+/** The planner job a feature in this state waits for (queued or running), if any. */
+export function plannerWorkFor(state: string): WorkKind | undefined {
+  return WORK_FOR_STATE[state as FeatureState];
+}
+
 /** Queues the job the task's current state waits for (a no-op when it is queued already). */
 export async function ensureWorkScheduled(
   deps: Pick<BotDeps, 'enqueueWork'>,
   task: TaskRow,
   deliveryId?: string,
 ): Promise<void> {
-  const kind = WORK_FOR_STATE[task.state as FeatureState];
+  const kind = plannerWorkFor(task.state);
   if (!kind) return;
   await deps.enqueueWork({ kind, taskId: task.id, version: task.stateVersion, deliveryId });
 }

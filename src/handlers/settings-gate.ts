@@ -1,5 +1,10 @@
-import { and, eq, isNull, ne, or } from 'drizzle-orm';
-import { type RepoConfig, renderConfigErrorComment } from '../config/repo-config.ts';
+import { eq } from 'drizzle-orm';
+import {
+  type RepoConfig,
+  renderConfigErrorComment,
+  renderConfigErrorPointer,
+} from '../config/repo-config.ts';
+import { withNamedLock } from '../db/named-lock.ts';
 import { repos } from '../db/schema.ts';
 import { type RepoRow, upsertRepo } from '../db/tasks.ts';
 import type { BotDeps } from './bot.ts';
@@ -7,9 +12,10 @@ import type { IssueRef } from './comment-writer.ts';
 import type { RepoRef } from './payloads.ts';
 
 /**
- * Loads the repository's `.gitea/aiworker.yaml`. When it is invalid, the issue that caused
- * the event gets one comment quoting every problem (once per version of the bad file, for the
- * whole repository) and nothing else happens until it is fixed.
+ * Loads the repository's `.gitea/aiworker.yaml`. When it is invalid nothing else happens until
+ * it is fixed, and whoever asks hears why: the first issue that asks (an `ai` issue, a command)
+ * gets one comment quoting every problem — once per version of the bad file for the whole
+ * repository — and every other issue that asks gets one short comment linking to it.
  */
 export async function settingsFor(
   deps: BotDeps,
@@ -25,30 +31,60 @@ export async function settingsFor(
   const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
   if (settings.ok) {
     if (repo.configError !== null) {
-      await deps.db.update(repos).set({ configError: null, configSha: null }).where(eq(repos.id, repo.id));
+      await deps.db
+        .update(repos)
+        .set({ configError: null, configSha: null, configErrorIssue: null, configErrorUrl: null })
+        .where(eq(repos.id, repo.id));
     }
     return { repo, config: settings.config };
   }
   deps.log.warn({ repo: repo.fullName, problems: settings.problems }, 'invalid .gitea/aiworker.yaml');
-  if (!issue) return null;
-  // Claim the report for this version of the file atomically: of two events racing here,
-  // exactly one posts it. If posting fails, the claim is undone so a retry posts it.
-  const [claim] = await deps.db
-    .update(repos)
-    .set({ configSha: settings.contentHash, configError: settings.problems.join('\n') })
-    .where(
-      and(eq(repos.id, repo.id), or(isNull(repos.configSha), ne(repos.configSha, settings.contentHash))),
-    );
-  if ((claim as { affectedRows?: number }).affectedRows !== 1) return null;
-  try {
-    await deps.comments.ensure(
-      issue,
-      { kind: 'config-error', attrs: { file: settings.contentHash } },
-      renderConfigErrorComment(settings.problems, null),
-    );
-  } catch (error) {
-    await deps.db.update(repos).set({ configSha: null }).where(eq(repos.id, repo.id));
-    throw error;
-  }
+  if (issue) await reportConfigError(deps, repo, issue, settings);
   return null;
+}
+
+/**
+ * One comment per issue and version of the bad file (the marker), so redeliveries and later
+ * commands on the same issue add nothing. Serialised per repository: of two issues asking at
+ * once, exactly one gets the problem list and the other a link to it. The list's place is
+ * recorded only after it is posted, so a failed post leaves the next asker to post it.
+ */
+async function reportConfigError(
+  deps: BotDeps,
+  repo: RepoRow,
+  issue: IssueRef,
+  bad: { contentHash: string; problems: string[] },
+): Promise<void> {
+  const marker = { kind: 'config-error', attrs: { file: bad.contentHash } };
+  await withNamedLock(
+    deps.pool,
+    `aiworker:config-error:${repo.fullName}`,
+    async () => {
+      const [current] = await deps.db.select().from(repos).where(eq(repos.id, repo.id));
+      const listedOn =
+        current?.configSha === bad.contentHash &&
+        current.configErrorIssue !== null &&
+        current.configErrorUrl !== null
+          ? { issue: current.configErrorIssue, url: current.configErrorUrl }
+          : null;
+      if (listedOn && listedOn.issue !== issue.number) {
+        await deps.comments.ensure(issue, marker, renderConfigErrorPointer(listedOn));
+        return;
+      }
+      const id = await deps.comments.ensure(issue, marker, renderConfigErrorComment(bad.problems, null));
+      if (listedOn) return;
+      const posted = await deps.gitea.getComment(issue.owner, issue.repo, id);
+      await deps.db
+        .update(repos)
+        .set({
+          configSha: bad.contentHash,
+          configError: bad.problems.join('\n'),
+          configErrorIssue: issue.number,
+          // Without a usable link, the next asker posts the list again rather than a dead link.
+          configErrorUrl: posted.htmlUrl !== '' && posted.htmlUrl.length <= 1024 ? posted.htmlUrl : null,
+        })
+        .where(eq(repos.id, repo.id));
+    },
+    { timeoutSeconds: 60 },
+  );
 }

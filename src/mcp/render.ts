@@ -1,5 +1,5 @@
 import { renderMarker } from '../gitea/markers.ts';
-import { oneLine } from '../spec/render/markdown.ts';
+import { addressTo, oneLine } from '../spec/render/markdown.ts';
 
 /**
  * What the MCP tools write into Gitea, as pure functions of their data. Agent-supplied text
@@ -88,11 +88,13 @@ export interface BlockerView {
 }
 
 export function renderBlockerBody(view: BlockerView): string {
-  const who = view.mention.length > 0 ? `${view.mention.map((login) => `@${login}`).join(' ')} — t` : 'T';
   const lines = [
     '### ⛔ The agent is blocked and needs an answer',
     '',
-    `${who}he agent working on this subtask (run #${view.runId}, branch \`${view.branch}\`) cannot go on without an answer:`,
+    addressTo(
+      view.mention,
+      `The agent working on this subtask (run #${view.runId}, branch \`${view.branch}\`) cannot go on without an answer:`,
+    ),
     '',
     quote(view.question),
   ];

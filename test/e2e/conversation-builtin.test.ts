@@ -43,10 +43,40 @@ describe('the conversation loop with the builtin planner', () => {
       expect(gitea.reactions(REPO, { comment: first.id })).toContainEqual({ user: BOT, content: '+1' });
       expect(botComments(gitea, issue.number, 'spec')).toHaveLength(0);
       expect(botComments(gitea, issue.number, 'questions')[0]!.body).toContain('Answers so far');
+
+      // One reply for the whole comment says what is still open, and what `/spec` would do.
+      const progressOf = (commentId: number) =>
+        botComments(gitea, issue.number, 'reply').filter((r) =>
+          r.body.includes(`cause=c${commentId}.answers`),
+        );
+      const progress = progressOf(first.id);
+      expect(progress).toHaveLength(1);
+      const lastQuestion = new RegExp(`^${count}\\. \\*\\*(.+)\\*\\*$`, 'm').exec(body)?.[1] ?? '';
+      expect(lastQuestion).not.toBe('');
+      expect(progress[0]!.body).toContain(`@alice ${count - 1} of ${count} questions answered. Still open:`);
+      expect(progress[0]!.body).toContain(`- **${count}.** ${lastQuestion}`);
+      expect(progress[0]!.body).not.toContain('- **1.** ');
+      expect(progress[0]!.body).toMatch(/`\/spec` to write the specification now with the stated assumption/);
+
+      // Gitea redelivers the comment: the same reply, not a second one.
+      const delivery = gitea.deliveries.find(
+        (d) => (JSON.parse(d.payload) as { comment?: { id?: number } }).comment?.id === first.id,
+      );
+      await gitea.redeliver(delivery!.id);
+      await h.settle();
+      expect(progressOf(first.id).map((r) => `${r.id}:${r.body}`)).toEqual(
+        progress.map((r) => `${r.id}:${r.body}`),
+      );
     }
     const last = await gitea.as('alice').comment(REPO, issue.number, `/answer ${count} EUR only`);
     await h.settle();
     expect(gitea.reactions(REPO, { comment: last.id })).toContainEqual({ user: BOT, content: '+1' });
+    const done = botComments(gitea, issue.number, 'reply').filter((r) =>
+      r.body.includes(`cause=c${last.id}.answers`),
+    );
+    expect(done.map((r) => r.body.split('\n').slice(1).join('\n'))).toEqual([
+      `@alice All ${count} questions are answered, so AiWorker is writing the specification now.`,
+    ]);
 
     // The spec: one comment, version 1, spec-review label.
     let specs = botComments(gitea, issue.number, 'spec');
@@ -125,7 +155,10 @@ describe('the conversation loop with the builtin planner', () => {
     await h.settle();
     const replies = botComments(gitea, issue.number, 'reply');
     expect(replies.find((r) => r.body.includes(`cause=c${status.id}.0`))?.body).toMatch(/State:.*answers/);
-    expect(replies.find((r) => r.body.includes(`cause=c${help.id}.0`))?.body).toContain('/approve-spec');
+    const helpReply = replies.find((r) => r.body.includes(`cause=c${help.id}.0`))?.body ?? '';
+    expect(helpReply).toContain('/approve-spec');
+    // The mention sits on its own line: glued to the heading it would turn it into plain text.
+    expect(helpReply.split('\n').slice(1, 4)).toEqual(['@carol', '', '### AiWorker commands in acme/shop']);
 
     // Editing a comment into a command never runs it.
     const plain = await gitea.as('alice').comment(REPO, issue.number, 'thanks!');

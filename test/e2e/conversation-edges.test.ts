@@ -150,20 +150,56 @@ describe('untrusted and bad input', () => {
     expect(replies.some((b) => b.includes('/approve-spec'))).toBe(true);
   });
 
-  it('quotes a broken .gitea/aiworker.yaml once and does nothing else until it is fixed', async () => {
+  it('quotes a broken .gitea/aiworker.yaml once, points every other asker to it, and does nothing else until it is fixed', async () => {
     const { gitea } = h;
     gitea.setFiles(REPO, { '.gitea/aiworker.yaml': 'questions:\n  max: 3\n  maximum: 4\n' });
     await h.settle();
     const first = await gitea.as('alice').openIssue(REPO, { title: 'Gift cards', labels: ['ai'] });
     const second = await gitea.as('alice').openIssue(REPO, { title: 'Loyalty points', labels: ['ai'] });
     await h.settle();
-    const errors = [
-      ...botComments(gitea, first.number, 'config-error'),
-      ...botComments(gitea, second.number, 'config-error'),
-    ];
-    expect(errors).toHaveLength(1);
-    expect(errors[0]!.body).toContain('`questions.maximum` is not a known setting');
-    expect(labelsOf(first.number).some((l) => l.startsWith('ai-status/'))).toBe(false);
+    // One of the two issues gets the problem list; the other one line linking to it.
+    const both = [first.number, second.number];
+    const lists = both.flatMap((n) =>
+      botComments(gitea, n, 'config-error')
+        .filter((c) => c.body.includes('`questions.maximum` is not a known setting'))
+        .map((c) => ({ issue: n, id: c.id })),
+    );
+    expect(lists).toHaveLength(1);
+    const listedOn = lists[0]!;
+    const listUrl = `${gitea.url}/${REPO}/issues/${listedOn.issue}#issuecomment-${listedOn.id}`;
+    const pointsToList = (n: number) => {
+      const comments = botComments(gitea, n, 'config-error');
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain(`[the problems listed on #${listedOn.issue}](${listUrl})`);
+      expect(comments[0]!.body).not.toContain('questions.maximum');
+    };
+    const other = both.find((n) => n !== listedOn.issue)!;
+    pointsToList(other);
+    expect(botComments(gitea, listedOn.issue, 'config-error')).toHaveLength(1);
+    for (const n of both) {
+      expect(labelsOf(n).some((l) => l.startsWith('ai-status/'))).toBe(false);
+      expect(gitea.reactions(REPO, { issue: n })).toHaveLength(0);
+    }
+
+    // A command on any issue of the repository gets the pointer too, once per issue.
+    const plain = await gitea.as('alice').openIssue(REPO, { title: 'Typo on the cart page' });
+    await gitea.as('alice').comment(REPO, plain.number, '/status');
+    await h.settle();
+    pointsToList(plain.number);
+    // A second command there, and Gitea redelivering everything: no further comment anywhere.
+    await gitea.as('alice').comment(REPO, plain.number, '/help');
+    const asked = [...both, plain.number];
+    const deliveries = gitea.deliveries.filter(
+      (d) =>
+        asked.includes((JSON.parse(d.payload) as { issue?: { number?: number } }).issue?.number ?? 0) &&
+        !d.redeliveryOf,
+    );
+    for (const delivery of deliveries) await gitea.redeliver(delivery.id);
+    await h.settle();
+    pointsToList(plain.number);
+    pointsToList(other);
+    expect(botComments(gitea, listedOn.issue, 'config-error')).toHaveLength(1);
+    expect(botComments(gitea, plain.number, 'reply')).toHaveLength(0);
 
     gitea.setFiles(REPO, { '.gitea/aiworker.yaml': 'questions:\n  max: 2\n' });
     await h.settle();

@@ -113,7 +113,7 @@ describe('the blocker comment', () => {
       question: '404 or 204?\nThe cart says 204.',
       details: 'Looked at src/cart.ts',
     });
-    expect(body).toContain('@alice @bob — the agent working on this subtask (run #7');
+    expect(body).toContain('\n\n@alice @bob The agent working on this subtask (run #7');
     expect(body).toContain('> 404 or 204?\n> The cart says 204.');
     expect(body).toContain('<details><summary>What the agent found so far</summary>');
     expect(renderBlockerBody({ runId: 7, branch: 'b', mention: [], question: 'q', details: '' })).toContain(

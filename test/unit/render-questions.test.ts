@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderQuestionsComment } from '../../src/spec/render/questions.ts';
+import { renderAnswerProgress, renderQuestionsComment } from '../../src/spec/render/questions.ts';
 import type { Question } from '../../src/spec/schemas.ts';
 
 const questions: Question[] = [
@@ -72,5 +72,36 @@ describe('renderQuestionsComment', () => {
     });
     expect(hostile).not.toContain('<!--');
     expect(hostile.match(/^\s*```/gm)?.length).toBe(2);
+  });
+});
+
+describe('renderAnswerProgress', () => {
+  const round = [
+    { ordinal: 1, question: 'Which payment providers?', answer: 'Stripe only' },
+    { ordinal: 2, question: `Which currencies? ${'And how are they converted? '.repeat(8)}`, answer: null },
+    { ordinal: 3, question: 'Line one\nline two | with a pipe', answer: null },
+  ];
+
+  it('lists the open questions, shortened to one line, and what /spec does with them', () => {
+    const body = renderAnswerProgress(round);
+    expect(body.split('\n')[0]).toBe('1 of 3 questions answered. Still open:');
+    expect(body).not.toContain('**1.**');
+    const item2 = body.split('\n').find((line) => line.startsWith('- **2.** '))!;
+    expect(item2.length).toBeLessThanOrEqual(140);
+    expect(item2.endsWith('…')).toBe(true);
+    expect(body).toContain('- **3.** Line one line two | with a pipe');
+    expect(body).toContain('Answer with `/answer 2 …`, or say `/spec`');
+    expect(body).toContain('stated assumption (“If unanswered”) for each open one.');
+    expect(renderAnswerProgress(round.slice(0, 2))).toContain('for the open question.');
+  });
+
+  it('says the specification is being written once nothing is open', () => {
+    const answered = round.map((q) => ({ ...q, answer: 'yes' }));
+    expect(renderAnswerProgress(answered)).toBe(
+      'All 3 questions are answered, so AiWorker is writing the specification now.',
+    );
+    expect(renderAnswerProgress(answered.slice(0, 1))).toBe(
+      'The question is answered, so AiWorker is writing the specification now.',
+    );
   });
 });

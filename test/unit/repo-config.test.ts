@@ -3,6 +3,7 @@ import {
   DEFAULT_REPO_CONFIG,
   parseRepoConfig,
   renderConfigErrorComment,
+  renderConfigErrorPointer,
 } from '../../src/config/repo-config.ts';
 
 describe('parseRepoConfig', () => {
@@ -79,5 +80,13 @@ describe('parseRepoConfig', () => {
     expect(body).toContain('2 problems');
     expect(body).toContain('- line 3: `x` is not a known setting');
     expect(body).toContain('abcdef0123');
+  });
+
+  it('points other issues to that comment in one line', () => {
+    const url = 'https://git.example.com/acme/shop/issues/5#issuecomment-5012';
+    const body = renderConfigErrorPointer({ issue: 5, url });
+    expect(body.split('\n')).toHaveLength(1);
+    expect(body).toContain('`.gitea/aiworker.yaml` on the default branch is invalid');
+    expect(body).toContain(`[the problems listed on #5](${url})`);
   });
 });

@@ -1,4 +1,5 @@
 import type { RepoContext } from '../../context/types.ts';
+import { truncate } from '../builtin/text.ts';
 import type { FeatureType, Question } from '../schemas.ts';
 import { featureTypeLabel, neutralize, oneLine } from './markdown.ts';
 
@@ -47,4 +48,31 @@ export function renderQuestionsComment(input: QuestionsCommentInput): string {
     '- `/spec` writes the specification now, using the assumptions above for anything unanswered.',
   );
   return lines.join('\n');
+}
+
+export interface AnswerProgressQuestion {
+  ordinal: number;
+  question: string;
+  answer: string | null;
+}
+
+/**
+ * The reply to an `/answer` comment: which questions of the round are still open and what
+ * `/spec` does with them, or — once none is — that the specification is being written.
+ */
+export function renderAnswerProgress(questions: readonly AnswerProgressQuestion[]): string {
+  const open = questions.filter((q) => q.answer === null);
+  if (open.length === 0) {
+    const all = questions.length === 1 ? 'The question is' : `All ${questions.length} questions are`;
+    return `${all} answered, so AiWorker is writing the specification now.`;
+  }
+  const example = open[0]!.ordinal;
+  return [
+    `${questions.length - open.length} of ${questions.length} questions answered. Still open:`,
+    '',
+    ...open.map((q) => `- **${q.ordinal}.** ${truncate(oneLine(q.question), 120)}`),
+    '',
+    `Answer with \`/answer ${example} …\`, or say \`/spec\` to write the specification now with the ` +
+      `stated assumption (“If unanswered”) for ${open.length === 1 ? 'the open question' : 'each open one'}.`,
+  ].join('\n');
 }
