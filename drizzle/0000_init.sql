@@ -154,8 +154,6 @@ CREATE TABLE `repos` (
 	`default_branch` varchar(255) NOT NULL DEFAULT 'main',
 	`config_sha` varchar(64),
 	`config_error` text,
-	`config_error_issue` int,
-	`config_error_url` varchar(1024),
 	`board_kind` varchar(16),
 	`board_project_id` bigint,
 	`board_columns` json,
