@@ -3,21 +3,23 @@ import { type HTMLElement, parse } from 'node-html-parser';
 /**
  * Reading Gitea's HTML pages: the only place the board adapter looks at markup. Gitea (up to
  * 1.26) has no JSON for project lists or boards, so these read the elements its templates
- * render with an HTML parser, and ignore everything else. The rendered pages of the supported
- * versions are kept in `fixtures/gitea-pages/`.
+ * render with an HTML parser, and ignore everything else. The board templates of the supported
+ * versions are vendored in `test/fakes/gitea/reference/templates/projects-view.v*.tmpl`, and
+ * pages rendered from them in `fixtures/gitea-pages/`.
  *
- * - project list (`templates/projects/list.tmpl`): links `a[href="/{owner}/{repo}/projects/{id}"]`
- *   whose text is the project title; pagination links carry `page=N`.
- * - board (`templates/projects/view.tmpl`, 1.24.7 lines 72–122, 1.25.4 74–126, 1.26.3 80–132):
+ * - project list: links `a[href="/{owner}/{repo}/projects/{id}"]` whose text is the project
+ *   title; pagination links carry `page=N`.
+ * - board (projects-view.v1.24.7.tmpl lines 72–122, v1.25.4 74–126, v1.26.3 80–132):
  *   `#project-board .project-column[data-id][data-sorting]`; its title is the text of the
- *   `<div class="project-column-title-text …">` (1.24.7 line 79, 1.25.4 81–83, 1.26.3 87–89); cards `.issue-card[data-issue=<internal issue id>]`
- *   with `a.issue-card-title[href=…/issues/<number>]` (or `/pulls/`).
+ *   `<div class="project-column-title-text …">` (v1.24.7 line 79, v1.25.4 81–83, v1.26.3
+ *   87–89); cards `.issue-card[data-issue=<internal issue id>]` with
+ *   `a.issue-card-title[href=…/issues/<number>]` (or `/pulls/`).
  * - the default column: 1.25 and 1.26 put an `octicon-star` svg inside its title; 1.24 marks it
  *   nowhere but in the column menu, which offers "Set Default" (`data-url=…/{columnID}/default`)
- *   on every column except the default one (1.24.7 line 94, 1.25.4 98, 1.26.3 104). The menu is rendered for people who can write the
- *   project, which the board adapter always can.
+ *   on every column except the default one (v1.24.7 line 94, v1.25.4 98, v1.26.3 104). The menu
+ *   is rendered for people who can write the project, which the board adapter always can.
  * - sign-in page: the error flash `.flash-error`; Gitea ≤ 1.25 also renders the CSRF token in
- *   `window.config.csrfToken` and a hidden `_csrf` input.
+ *   `window.config.csrfToken` and a hidden `_csrf` input (reference: gitea-project-web-routes.md §3).
  */
 
 export interface ProjectLink {
@@ -150,7 +152,7 @@ function parseCards(column: HTMLElement): BoardCard[] {
 
 /** Gitea ≤ 1.25's CSRF token on a page, or null (1.26 renders none). */
 export function findCsrfToken(html: string): string | null {
-  // templates/base/head_script.tmpl: `csrfToken: '{{.CsrfToken}}',` in window.config (script, not markup).
+  // `csrfToken: '…',` in the window.config script (not markup, so no parser helps).
   const config = /csrfToken:\s*'((?:[^'\\]|\\.)*)'/.exec(html);
   if (config?.[1]) return config[1].replace(/\\(.)/g, '$1');
   const input = parsePage(html).querySelector('input[name="_csrf"]');

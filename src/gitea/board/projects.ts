@@ -85,8 +85,8 @@ export class ProjectsBoard implements BoardAdapter {
     const { projectId, created } = located;
     let columns = located.columns;
     // Gitea ≤ 1.25 gives a column-less project its "Uncategorized" column while rendering the
-    // board, after it read the columns for the page (services/projects/issue.go,
-    // LoadIssuesFromProject): only the next page shows it.
+    // board, after it read the columns for the page: only the next page shows it (reference:
+    // gitea-project-web-routes.md §5, default column).
     if (columns.length === 0) columns = await this.mustReadBoard(repo, projectId);
 
     const knownColumns = known?.projectId === projectId ? (known.columns ?? {}) : {};
@@ -94,8 +94,7 @@ export class ProjectsBoard implements BoardAdapter {
     let changed = false;
     const placeholder = chosen.Backlog === undefined ? this.placeholderColumn(columns, chosen) : undefined;
     if (placeholder) {
-      // Gitea made this column as the project's default because the project had none
-      // (MustDefaultColumn). It is the column for cards nobody sorted yet, which is what Backlog
+      // Gitea made this column as the project's default because the project had none. It is the column for cards nobody sorted yet, which is what Backlog
       // is: renaming it keeps its id, its cards, its place and its default mark, and deletes
       // nothing, which is the safest change on a project people may already use.
       await this.editColumn(repo, projectId, placeholder, BACKLOG);
@@ -136,9 +135,9 @@ export class ProjectsBoard implements BoardAdapter {
   }
 
   /**
-   * The "Uncategorized" column Gitea creates as the default of a project without columns
-   * (models/project/column.go, MustDefaultColumn: on viewing the board up to 1.25, and on adding
-   * an issue in every version). Only while it is still the default: once it is not, it is a
+   * The "Uncategorized" column Gitea creates as the default of a project without columns (on
+   * viewing the board up to 1.25, and on adding an issue in every version; reference:
+   * gitea-project-web-routes.md §5). Only while it is still the default: once it is not, it is a
    * column like any other.
    */
   private placeholderColumn(
@@ -154,8 +153,9 @@ export class ProjectsBoard implements BoardAdapter {
    * default elsewhere is usually Gitea's own pick (the first column, or "Uncategorized", when none
    * was marked), so Backlog takes it over. When the old default was Gitea's "Uncategorized" (and
    * could not become Backlog because the project has one), it is deleted: Gitea moves its cards to
-   * the end of the default column (models/project/column.go, deleteColumnByID), now Backlog, the
-   * column with the same meaning, so no card is lost and none is left in "Uncategorized".
+   * the end of the default column (reference: gitea-project-web-routes.md §2, delete a column),
+   * now Backlog, the column with the same meaning, so no card is lost and none is left in
+   * "Uncategorized".
    */
   private async makeBacklogDefault(
     repo: BoardRepo,
