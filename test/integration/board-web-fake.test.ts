@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'node-html-parser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
@@ -24,6 +26,9 @@ interface Answer {
 class Browser {
   readonly cookies = new Map<string, string>();
 
+  /** Against `fake` unless another fake's URL is given. */
+  constructor(private readonly baseUrl?: string) {}
+
   async request(
     method: string,
     path: string,
@@ -44,7 +49,12 @@ class Browser {
       headers['Content-Type'] ??= 'application/json';
       body = JSON.stringify(init.json);
     }
-    const response = await fetch(`${fake.url}${path}`, { method, headers, body, redirect: 'manual' });
+    const response = await fetch(`${this.baseUrl ?? fake.url}${path}`, {
+      method,
+      headers,
+      body,
+      redirect: 'manual',
+    });
     const setCookies = response.headers.getSetCookie();
     for (const cookie of setCookies) {
       const [pair = ''] = cookie.split(';');
@@ -288,7 +298,10 @@ describe('projects list and board pages', () => {
     ]);
     const page = await bot.request('GET', `/${REPO}/projects/${project?.id}`);
     expect(columnIds(page.text)).toEqual(board.map((c) => c.id));
-    expect(page.text).toMatch(/octicon-star[\s\S]*?project-column-title-text">Backlog</);
+    // templates/projects/view.tmpl 1.26.3 87–89: the star is inside the title <div>.
+    expect(page.text).toMatch(
+      /<div class="project-column-title-text flex-text-inline gt-ellipsis" data-tooltip-content="[^"]+">\s*<svg [^>]*octicon-star[^>]*>.*?<\/svg> Backlog\s*<\/div>/,
+    );
   });
 
   it('binds no template from JSON (no json tags): keys match Go field names only', async () => {
@@ -563,5 +576,147 @@ describe('issues on the board', () => {
     expect(fake.web.board(REPO, again.id)).toMatchObject([
       { title: 'Uncategorized', default: true, issues: [issue.number] },
     ]);
+  });
+});
+
+describe('the board page per Gitea version', () => {
+  const VERSIONS = ['1.24.7', '1.25.4', '1.26.3'] as const;
+  let gitea: GiteaFake;
+  let clock: Date;
+
+  async function startVersion(version: string): Promise<Browser> {
+    clock = new Date('2026-05-04T10:00:00Z');
+    gitea = await startGiteaFake({ version, now: () => clock });
+    gitea.addUser('acme');
+    gitea.addUser('alice');
+    gitea.addUser('aiworker-bot', { password: 'bot-password' });
+    gitea.createRepo('acme', 'shop');
+    gitea.setPermission(REPO, 'aiworker-bot', 'write');
+    gitea.setPermission(REPO, 'alice', 'write');
+    const browser = new Browser(gitea.url);
+    expect((await browser.signIn('aiworker-bot', 'bot-password')).status).toBe(303);
+    return browser;
+  }
+
+  afterEach(async () => {
+    await gitea?.close();
+  });
+
+  /** The `templates/projects/view.tmpl` part of a page, whitespace collapsed (Go keeps the template's). */
+  function projectsView(html: string): string {
+    const page = parse(html);
+    const parts = [page.querySelector('.projects-view'), page.querySelector('#project-column-modal-edit')];
+    return parts
+      .map((part) => part?.outerHTML ?? '')
+      .join('')
+      .replace(/\s+/g, ' ')
+      .replace(/\s*([<>])\s*/g, '$1');
+  }
+
+  it.each(VERSIONS)('renders the board as Gitea %s does (fixtures/gitea-pages)', async (version) => {
+    const browser = await startVersion(version);
+    // The board of fixtures/gitea-pages/README.md, built the way people would build it.
+    const project = gitea.web.createProject(REPO, {
+      title: 'Launch & "Q3" <plan>',
+      description: 'Tasks managed by AiWorker.',
+    });
+    const backlog = gitea.web.addColumn(REPO, project.id, 'Backlog');
+    const inProgress = gitea.web.addColumn(REPO, project.id, 'In Progress');
+    const ideas = gitea.web.addColumn(REPO, project.id, `R&D <ideas> + "misc" 'x'`);
+    gitea.web.setDefaultColumn(REPO, project.id, backlog);
+    const link = `/${REPO}/projects/${project.id}`;
+    expect(
+      (
+        await browser.request('PUT', `${link}/${inProgress}`, {
+          form: { title: 'In Progress', color: '#fbca04' },
+        })
+      ).status,
+    ).toBe(200);
+    const order = [inProgress, backlog, ideas].map((columnID, sorting) => ({ columnID, sorting }));
+    // Gitea ≤ 1.25 wants the session's CSRF token on a POST (the fake sets it as a cookie too).
+    const csrf = decodeURIComponent(browser.cookies.get('_csrf') ?? '');
+    const moved = await browser.request('POST', `${link}/move`, {
+      json: { columns: order },
+      headers: csrf ? { 'X-Csrf-Token': csrf } : {},
+    });
+    expect(moved.status).toBe(200);
+    const alice = gitea.as('alice');
+    await alice.openIssue(REPO, { title: 'Export orders as CSV' });
+    await alice.openIssue(REPO, { title: 'Old idea' });
+    await alice.openIssue(REPO, { title: 'Checkout & <pay> "now"' });
+    await alice.openPullRequest(REPO, { title: 'Add Stripe + PayPal', head: 'stripe' });
+    for (const number of [3, 4, 1, 2]) gitea.web.addIssueToProject(REPO, number, project.id);
+    gitea.web.moveCard(REPO, project.id, 1, inProgress);
+    gitea.web.moveCard(REPO, project.id, 2, ideas);
+    clock = new Date('2026-05-05T09:30:00Z');
+    await alice.close(REPO, 2);
+    clock = new Date('2026-05-06T12:00:00Z');
+
+    const page = await browser.request('GET', link);
+
+    const fixture = readFileSync(
+      new URL(`../../fixtures/gitea-pages/projects-view.v${version}.html`, import.meta.url),
+      'utf8',
+    );
+    expect(projectsView(page.text)).toBe(projectsView(fixture));
+  });
+
+  it.each(['1.24.7', '1.25.4'])(
+    'creates "Uncategorized" when %s shows a board without columns, visible from the next view on',
+    async (version) => {
+      const browser = await startVersion(version);
+      const project = gitea.web.createProject(REPO, { title: 'Empty' });
+      const first = await browser.request('GET', `/${REPO}/projects/${project.id}`);
+      expect(columnIds(first.text)).toEqual([]);
+      const [created] = gitea.web.board(REPO, project.id);
+      expect(created).toMatchObject({ title: 'Uncategorized', default: true, sorting: 0, issues: [] });
+      const second = await browser.request('GET', `/${REPO}/projects/${project.id}`);
+      expect(columnIds(second.text)).toEqual([created?.id]);
+      expect(second.text).toContain('Uncategorized');
+      expect(second.text).not.toContain(`/${created?.id}/default"`); // the default column has no "Set Default"
+    },
+  );
+
+  it('creates nothing when 1.26 shows a board without columns or issues', async () => {
+    const browser = await startVersion('1.26.3');
+    const project = gitea.web.createProject(REPO, { title: 'Empty' });
+    await browser.request('GET', `/${REPO}/projects/${project.id}`);
+    await browser.request('GET', `/${REPO}/projects/${project.id}`);
+    expect(gitea.web.board(REPO, project.id)).toEqual([]);
+    // Adding an issue still runs MustDefaultColumn, in every version.
+    await gitea.as('alice').openIssue(REPO, { title: 'First' });
+    gitea.web.addIssueToProject(REPO, 1, project.id);
+    expect(gitea.web.board(REPO, project.id)).toMatchObject([
+      { title: 'Uncategorized', default: true, issues: [1] },
+    ]);
+  });
+
+  it.each(VERSIONS)(
+    'in %s, a view that promotes the first column to default shows the mark only on the next view',
+    async (version) => {
+      const browser = await startVersion(version);
+      const project = gitea.web.createProject(REPO, { title: 'Board' });
+      const ideas = gitea.web.addColumn(REPO, project.id, 'Ideas');
+      gitea.web.addColumn(REPO, project.id, 'Done');
+      const defaults = () =>
+        gitea.web
+          .board(REPO, project.id)
+          .filter((c) => c.default)
+          .map((c) => c.id);
+      const shownDefault = (html: string) =>
+        [...html.matchAll(/data-url="[^"]*\/(\d+)\/default"/g)].map((m) => Number(m[1]));
+
+      const withoutIssues = await browser.request('GET', `/${REPO}/projects/${project.id}`);
+      // ≤ 1.25 runs MustDefaultColumn on every view, 1.26 only for a board with issues.
+      expect(defaults()).toEqual(version === '1.26.3' ? [] : [ideas]);
+      expect(shownDefault(withoutIssues.text)).toHaveLength(2); // "Set Default" still on both columns
+      const next = await browser.request('GET', `/${REPO}/projects/${project.id}`);
+      expect(shownDefault(next.text)).toHaveLength(version === '1.26.3' ? 2 : 1);
+    },
+  );
+
+  it('refuses a Gitea version it does not model', async () => {
+    await expect(startGiteaFake({ version: '1.23.8' })).rejects.toThrow(/1\.24, 1\.25 or 1\.26/);
+    await expect(startGiteaFake({ version: '1.27.0' })).rejects.toThrow(/not one it models/);
   });
 });

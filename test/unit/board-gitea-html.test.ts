@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CookieJar } from '../../src/gitea/board/cookie-jar.ts';
 import {
-  decodeHtml,
   findCsrfToken,
   findFlashError,
   lastListPage,
@@ -9,69 +11,124 @@ import {
   parseProjectLinks,
 } from '../../src/gitea/board/gitea-html.ts';
 
-/** Reading Gitea's pages: the markup of templates/projects/{list,view}.tmpl, and its variations. */
+/**
+ * Reading Gitea's pages: the board pages Gitea 1.24.7, 1.25.4 and 1.26.3 render
+ * (fixtures/gitea-pages/, from templates/projects/view.tmpl), the project list and sign-in page.
+ */
 
-const BOARD = `
-<div id="project-board" class="board sortable" data-url="/acme/shop/projects/12/move">
-  <div class="project-column" data-id="31" data-sorting="0" data-url="/acme/shop/projects/12/31">
-    <div class="project-column-header tw-cursor-grab">
-      <div class="ui circular label project-column-issue-count">2</div>
-      <div class="project-column-title-label gt-ellipsis">
-        <span data-tooltip-content="This column is used as the default"><svg viewBox="0 0 16 16" class="svg octicon-star" width="16" height="16"></svg></span>
-        <span class="project-column-title-text">Backlog</span>
-      </div>
-    </div>
-    <div class="ui cards" data-url="/acme/shop/projects/12/31" data-project="12" data-board="31" id="board_31">
-      <div class="issue-card tw-break-anywhere tw-cursor-grab" data-issue="1004">
-        <div class="content tw-w-full"><div class="tw-flex">
-          <div class="issue-card-icon"><svg class="svg octicon-issue-opened"></svg></div>
-          <a class="issue-card-title muted issue-title tw-break-anywhere" href="/acme/shop/issues/5">Checkout &amp; &lt;pay&gt;</a>
-        </div><div class="meta"><span>#5</span></div></div>
-      </div>
-      <div class="issue-card tw-break-anywhere" data-issue="1007">
-        <a class="issue-card-title muted" href="/acme/shop/pulls/8">Add &#34;Stripe&#34;</a>
-      </div>
-    </div>
-  </div>
-  <div data-sorting='1' class='project-column extra' data-url='/acme/shop/projects/12/32' data-id='32'>
-    <div class="project-column-header">
-      <div class="project-column-title-label"><span class="project-column-title-text">
-        In &#43; Progress
-      </span></div>
-    </div>
-    <div class="ui cards" id="board_32"></div>
-  </div>
-  <div class="project-column-header"></div>
-</div>`;
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/gitea-pages');
+const VERSIONS = ['1.24.7', '1.25.4', '1.26.3'] as const;
 
-describe('parseBoard', () => {
-  it('reads columns, titles, the default star, sorting and cards with their numbers', () => {
-    expect(parseBoard(BOARD)).toEqual([
-      {
-        id: 31,
-        title: 'Backlog',
-        isDefault: true,
-        sorting: 0,
-        cards: [
-          { id: 1004, number: 5 },
-          { id: 1007, number: 8 },
-        ],
-      },
-      { id: 32, title: 'In + Progress', isDefault: false, sorting: 1, cards: [] },
+function renderedBoard(version: (typeof VERSIONS)[number]): string {
+  return readFileSync(join(FIXTURES, `projects-view.v${version}.html`), 'utf8');
+}
+
+/** What every fixture shows: columns in page order (sorting, then id), the default not first. */
+const FIXTURE_COLUMNS = [
+  {
+    id: 801,
+    title: 'In Progress',
+    isDefault: false,
+    sorting: 0,
+    color: '#fbca04',
+    cards: [{ id: 1000, number: 1 }],
+  },
+  {
+    id: 800,
+    title: 'Backlog',
+    isDefault: true,
+    sorting: 1,
+    color: '',
+    cards: [
+      { id: 1002, number: 3 },
+      { id: 1003, number: 4 },
+    ],
+  },
+  {
+    id: 802,
+    title: `R&D <ideas> + "misc" 'x'`,
+    isDefault: false,
+    sorting: 2,
+    color: '',
+    cards: [{ id: 1001, number: 2 }],
+  },
+];
+
+describe('parseBoard on the pages Gitea renders', () => {
+  it.each(VERSIONS)(
+    'reads titles, ids, sorting, colour, the default column and the cards of %s',
+    (version) => {
+      expect(parseBoard(renderedBoard(version))).toEqual(FIXTURE_COLUMNS);
+    },
+  );
+
+  it.each(VERSIONS)(
+    'tells the default column of %s without the star or the tooltip in its title',
+    (version) => {
+      // 1.24 has neither; the column menu, which offers "Set Default" everywhere else, still tells.
+      const page = renderedBoard(version)
+        .replace(/<svg[^>]*octicon-star[\s\S]*?<\/svg>/g, '')
+        .replace(/data-tooltip-content="New issues[^"]*"/g, '');
+      expect(parseBoard(page)?.map((c) => [c.title, c.isDefault])).toEqual([
+        ['In Progress', false],
+        ['Backlog', true],
+        [`R&D <ideas> + "misc" 'x'`, false],
+      ]);
+    },
+  );
+
+  it.each(VERSIONS)('reads the board of %s as a reader sees it (no column menus)', (version) => {
+    const page = renderedBoard(version).replace(
+      /<div class="ui dropdown tw-p-1">[\s\S]*?<div class="divider"/g,
+      '</div><div class="divider"',
+    );
+    const columns = parseBoard(page) ?? [];
+    expect(columns.map((c) => [c.id, c.title, c.cards.length])).toEqual([
+      [801, 'In Progress', 1],
+      [800, 'Backlog', 2],
+      [802, `R&D <ideas> + "misc" 'x'`, 1],
     ]);
+    // Only the star tells a reader which column is the default; 1.24 renders none.
+    const expectedDefault = version === '1.24.7' ? [] : [800];
+    expect(columns.filter((c) => c.isDefault).map((c) => c.id)).toEqual(expectedDefault);
+    // Without the edit menu the colour comes from the column's style.
+    expect(columns[0]?.color).toBe('#fbca04');
   });
 
-  it('does not take a star inside a card for the column’s default mark', () => {
-    const html = `<div class="project-column" data-id="40"><div class="project-column-header">
-      <span class="project-column-title-text">Done</span></div>
-      <div class="issue-card" data-issue="9"><svg class="svg octicon-star"></svg><a class="issue-card-title" href="/a/b/issues/1">x</a></div></div>`;
+  it('does not take the star of a "Set Default" menu item or of a card for the default mark', () => {
+    const html = `<div id="project-board">
+      <div class="project-column" data-id="40" data-sorting="0">
+        <div class="project-column-header"><div class="project-column-title-text gt-ellipsis">Done</div>
+          <div class="ui dropdown"><div class="menu">
+            <a class="item" data-url="/a/b/projects/7/40/default"><svg class="svg octicon-star"></svg> Set Default</a>
+          </div></div></div>
+        <div class="ui cards"><div class="issue-card" data-issue="9"><svg class="svg octicon-star"></svg>
+          <a class="issue-card-title" href="/a/b/issues/1">x</a></div></div>
+      </div></div>`;
     expect(parseBoard(html)).toEqual([
-      { id: 40, title: 'Done', isDefault: false, sorting: 0, cards: [{ id: 9, number: 1 }] },
+      { id: 40, title: 'Done', isDefault: false, sorting: 0, color: '', cards: [{ id: 9, number: 1 }] },
     ]);
   });
 
-  it('finds no columns on a page without a board', () => {
-    expect(parseBoard('<div class="project-column-header" data-id="3"></div>')).toEqual([]);
+  it('skips columns and cards without a numeric id and keeps a card whose link is missing', () => {
+    const html = `<div id="project-board">
+      <div class="project-column" data-id="x"><div class="project-column-title-text">Broken</div></div>
+      <div class="project-column" data-id="41"><div class="project-column-title-text">Ready</div>
+        <div class="issue-card" data-issue="abc"></div><div class="issue-card" data-issue="12"><a href="/a/b/issues/3">no title link</a></div>
+      </div></div>`;
+    expect(parseBoard(html)).toEqual([
+      { id: 41, title: 'Ready', isDefault: false, sorting: 0, color: '', cards: [{ id: 12, number: null }] },
+    ]);
+  });
+
+  it('tells a page without a board from an empty board', () => {
+    expect(
+      parseBoard(
+        '<div class="project-column" data-id="3"><div class="project-column-title-text">x</div></div>',
+      ),
+    ).toBeNull();
+    expect(parseBoard('<html><body><p>Service unavailable</p></body></html>')).toBeNull();
+    expect(parseBoard('<div id="project-board" class="board sortable"></div>')).toEqual([]);
   });
 });
 
@@ -119,12 +176,6 @@ describe('page details', () => {
       '<div class="ui negative message flash-message flash-error"><p>Username or password is incorrect.</p></div>';
     expect(findFlashError(html)).toBe('Username or password is incorrect.');
     expect(findFlashError('<div class="flash-message flash-success"><p>ok</p></div>')).toBeNull();
-  });
-
-  it('decodes named and numeric character references, leaving unknown ones', () => {
-    expect(decodeHtml('a &amp; b &lt;c&gt; &#34;d&#34; &#x27;e&#39; &nbsp;&bogus;')).toBe(
-      'a & b <c> "d" \'e\' \u00a0&bogus;',
-    );
   });
 });
 

@@ -1,16 +1,25 @@
+import { type HTMLElement, parse } from 'node-html-parser';
+
 /**
- * Reading Gitea's HTML pages: the only place the board adapter looks at markup. Gitea 1.26 has
- * no JSON for project lists or boards, so these read the elements its templates render, and are
- * lenient about everything else (attribute order, extra classes, whitespace, quoting):
+ * Reading Gitea's HTML pages: the only place the board adapter looks at markup. Gitea (up to
+ * 1.26) has no JSON for project lists or boards, so these read the elements its templates
+ * render with an HTML parser, and ignore everything else. The board templates of the supported
+ * versions are vendored in `test/fakes/gitea/reference/templates/projects-view.v*.tmpl`, and
+ * pages rendered from them in `fixtures/gitea-pages/`.
  *
- * - project list (`templates/projects/list.tmpl`): links `a[href="/{owner}/{repo}/projects/{id}"]`
- *   whose text is the project title; pagination links carry `page=N`.
- * - board (`templates/projects/view.tmpl` 80–131):
- *   `#project-board .project-column[data-id=<columnID>][data-sorting=<n>]`, its title in
- *   `.project-column-title-text`, an `octicon-star` svg in the header of the default column,
- *   and cards `.issue-card[data-issue=<internal issue id>]` with `a.issue-card-title[href=…/issues/<number>]`.
+ * - project list: links `a[href="/{owner}/{repo}/projects/{id}"]` whose text is the project
+ *   title; pagination links carry `page=N`.
+ * - board (projects-view.v1.24.7.tmpl lines 72–122, v1.25.4 74–126, v1.26.3 80–132):
+ *   `#project-board .project-column[data-id][data-sorting]`; its title is the text of the
+ *   `<div class="project-column-title-text …">` (v1.24.7 line 79, v1.25.4 81–83, v1.26.3
+ *   87–89); cards `.issue-card[data-issue=<internal issue id>]` with
+ *   `a.issue-card-title[href=…/issues/<number>]` (or `/pulls/`).
+ * - the default column: 1.25 and 1.26 put an `octicon-star` svg inside its title; 1.24 marks it
+ *   nowhere but in the column menu, which offers "Set Default" (`data-url=…/{columnID}/default`)
+ *   on every column except the default one (v1.24.7 line 94, v1.25.4 98, v1.26.3 104). The menu
+ *   is rendered for people who can write the project, which the board adapter always can.
  * - sign-in page: the error flash `.flash-error`; Gitea ≤ 1.25 also renders the CSRF token in
- *   `window.config.csrfToken` and a hidden `_csrf` input.
+ *   `window.config.csrfToken` and a hidden `_csrf` input (reference: gitea-project-web-routes.md §3).
  */
 
 export interface ProjectLink {
@@ -30,70 +39,22 @@ export interface BoardColumnView {
   title: string;
   isDefault: boolean;
   sorting: number;
+  /** `#RRGGBB`, or empty when the column has no colour (Gitea overwrites it on every edit). */
+  color: string;
   cards: BoardCard[];
 }
 
-interface Tag {
-  name: string;
-  start: number;
-  end: number;
-  attributes: Map<string, string>;
+function parsePage(html: string): HTMLElement {
+  return parse(html, { comment: false, voidTag: { closingSlash: false } });
 }
 
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-};
-
-/** Decodes the character references Go's html/template and Gitea's renderers produce. */
-export function decodeHtml(text: string): string {
-  return text.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
-    if (ref.startsWith('#x') || ref.startsWith('#X'))
-      return codePoint(Number.parseInt(ref.slice(2), 16), whole);
-    if (ref.startsWith('#')) return codePoint(Number.parseInt(ref.slice(1), 10), whole);
-    return NAMED_ENTITIES[ref.toLowerCase()] ?? whole;
-  });
+/** Visible text: references decoded, whitespace collapsed. */
+function textOf(element: HTMLElement): string {
+  return element.text.replace(/\s+/g, ' ').trim();
 }
 
-function codePoint(value: number, fallback: string): string {
-  return Number.isInteger(value) && value >= 0 && value <= 0x10ffff ? String.fromCodePoint(value) : fallback;
-}
-
-/** The visible text of an HTML fragment: tags dropped, references decoded, whitespace collapsed. */
-function textOf(fragment: string): string {
-  return decodeHtml(fragment.replace(/<[^>]*>/g, ''))
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-function* openingTags(html: string, name: string): Generator<Tag> {
-  const pattern = new RegExp(`<${name}\\b((?:[^>"']|"[^"]*"|'[^']*')*)>`, 'gi');
-  for (const match of html.matchAll(pattern)) {
-    const start = match.index ?? 0;
-    yield { name, start, end: start + match[0].length, attributes: parseAttributes(match[1] ?? '') };
-  }
-}
-
-function parseAttributes(source: string): Map<string, string> {
-  const attributes = new Map<string, string>();
-  const pattern = /([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?/g;
-  for (const match of source.matchAll(pattern)) {
-    const name = (match[1] ?? '').toLowerCase();
-    if (!attributes.has(name)) attributes.set(name, decodeHtml(match[2] ?? match[3] ?? match[4] ?? ''));
-  }
-  return attributes;
-}
-
-function hasClass(tag: Tag, className: string): boolean {
-  return (tag.attributes.get('class') ?? '').split(/\s+/).includes(className);
-}
-
-function intAttribute(tag: Tag, name: string): number | null {
-  const value = tag.attributes.get(name)?.trim() ?? '';
+function intAttribute(element: HTMLElement, name: string): number | null {
+  const value = element.getAttribute(name)?.trim() ?? '';
   return /^-?\d+$/.test(value) ? Number.parseInt(value, 10) : null;
 }
 
@@ -111,17 +72,15 @@ export function parseProjectLinks(html: string, repoPath: string): ProjectLink[]
   const prefix = `${repoPath.replace(/\/+$/, '')}/projects/`.toLowerCase();
   const links: ProjectLink[] = [];
   const seen = new Set<number>();
-  for (const tag of openingTags(html, 'a')) {
-    const path = hrefPath(tag.attributes.get('href') ?? '');
+  for (const anchor of parsePage(html).querySelectorAll('a[href]')) {
+    const path = hrefPath(anchor.getAttribute('href') ?? '');
     if (!path.toLowerCase().startsWith(prefix)) continue;
     const rest = path.slice(prefix.length);
     if (!/^\d+$/.test(rest)) continue;
     const id = Number.parseInt(rest, 10);
     if (seen.has(id)) continue;
-    const close = html.indexOf('</a>', tag.end);
-    if (close < 0) continue;
     seen.add(id);
-    links.push({ id, title: textOf(html.slice(tag.end, close)) });
+    links.push({ id, title: textOf(anchor) });
   }
   return links;
 }
@@ -129,63 +88,81 @@ export function parseProjectLinks(html: string, repoPath: string): ProjectLink[]
 /** The highest page number the list page's pagination links to (1 when there is none). */
 export function lastListPage(html: string): number {
   let last = 1;
-  for (const match of html.matchAll(/[?&;]page=(\d+)/g)) last = Math.max(last, Number(match[1]));
+  for (const anchor of parsePage(html).querySelectorAll('a[href]')) {
+    const href = anchor.getAttribute('href') ?? '';
+    const query = href.includes('?') ? href.slice(href.indexOf('?') + 1).replace(/#.*$/, '') : '';
+    const page = new URLSearchParams(query).get('page') ?? '';
+    if (/^\d+$/.test(page)) last = Math.max(last, Number(page));
+  }
   return last;
 }
 
-/** The columns of a board page in page order, with their cards. */
-export function parseBoard(html: string): BoardColumnView[] {
-  const columnTags = [...openingTags(html, 'div')].filter((tag) => hasClass(tag, 'project-column'));
+/**
+ * The columns of a board page in page order (Gitea's `sorting, id`), with their cards; null when
+ * the page has no `#project-board` (it is not a board page, whatever its status said).
+ */
+export function parseBoard(html: string): BoardColumnView[] | null {
+  const board = parsePage(html).querySelector('#project-board');
+  if (!board) return null;
   const columns: BoardColumnView[] = [];
-  for (const [i, tag] of columnTags.entries()) {
-    const id = intAttribute(tag, 'data-id');
+  for (const column of board.querySelectorAll('.project-column')) {
+    const id = intAttribute(column, 'data-id');
     if (id === null) continue;
-    const chunk = html.slice(tag.end, columnTags[i + 1]?.start ?? html.length);
-    const titleTag = [...openingTags(chunk, 'span')].find((t) => hasClass(t, 'project-column-title-text'));
-    const titleEnd = titleTag ? chunk.indexOf('</span>', titleTag.end) : -1;
-    const title = titleTag && titleEnd >= 0 ? textOf(chunk.slice(titleTag.end, titleEnd)) : '';
-    // The star of the default column sits in the header, before the title.
-    const header = chunk.slice(0, titleTag ? titleTag.start : 0);
+    const title = column.querySelector('.project-column-title-text');
     columns.push({
       id,
-      title,
-      isDefault: /\bocticon-star\b/.test(header),
-      sorting: intAttribute(tag, 'data-sorting') ?? 0,
-      cards: parseCards(chunk),
+      title: title ? textOf(title) : '',
+      isDefault: isDefaultColumn(column, title, id),
+      sorting: intAttribute(column, 'data-sorting') ?? 0,
+      color: columnColor(column),
+      cards: parseCards(column),
     });
   }
   return columns;
 }
 
-function parseCards(columnHtml: string): BoardCard[] {
-  const cardTags = [...openingTags(columnHtml, 'div')].filter(
-    (tag) => hasClass(tag, 'issue-card') && tag.attributes.has('data-issue'),
-  );
-  return cardTags.flatMap((tag, i) => {
-    const id = intAttribute(tag, 'data-issue');
+/** The star in the title (1.25+), or a column menu without "Set Default" (every version). */
+function isDefaultColumn(column: HTMLElement, title: HTMLElement | null, id: number): boolean {
+  if (title?.querySelector('svg.octicon-star')) return true;
+  const menu = column.querySelector('.project-column-header .menu');
+  if (!menu) return false;
+  const setDefault = `/${id}/default`;
+  return !menu
+    .querySelectorAll('[data-url]')
+    .some((item) => hrefPath(item.getAttribute('data-url') ?? '').endsWith(setDefault));
+}
+
+/** The colour the edit menu offers (the column's own), else the one in its `style`. */
+function columnColor(column: HTMLElement): string {
+  const edit = column.querySelector('[data-modal-project-column-color-input]');
+  const fromMenu = edit?.getAttribute('data-modal-project-column-color-input')?.trim();
+  if (fromMenu !== undefined) return fromMenu;
+  return /background:\s*(#[0-9a-f]{6})\b/i.exec(column.getAttribute('style') ?? '')?.[1] ?? '';
+}
+
+function parseCards(column: HTMLElement): BoardCard[] {
+  return column.querySelectorAll('.issue-card[data-issue]').flatMap((card) => {
+    const id = intAttribute(card, 'data-issue');
     if (id === null) return [];
-    const body = columnHtml.slice(tag.end, cardTags[i + 1]?.start ?? columnHtml.length);
-    const titleLink = [...openingTags(body, 'a')].find((t) => hasClass(t, 'issue-card-title'));
-    const numberMatch = /\/(?:issues|pulls)\/(\d+)$/.exec(hrefPath(titleLink?.attributes.get('href') ?? ''));
+    const href = card.querySelector('a.issue-card-title')?.getAttribute('href') ?? '';
+    const numberMatch = /\/(?:issues|pulls)\/(\d+)$/.exec(hrefPath(href));
     return [{ id, number: numberMatch ? Number(numberMatch[1]) : null }];
   });
 }
 
 /** Gitea ≤ 1.25's CSRF token on a page, or null (1.26 renders none). */
 export function findCsrfToken(html: string): string | null {
+  // `csrfToken: '…',` in the window.config script (not markup, so no parser helps).
   const config = /csrfToken:\s*'((?:[^'\\]|\\.)*)'/.exec(html);
   if (config?.[1]) return config[1].replace(/\\(.)/g, '$1');
-  for (const tag of openingTags(html, 'input')) {
-    if (tag.attributes.get('name') === '_csrf') return tag.attributes.get('value') || null;
-  }
-  return null;
+  const input = parsePage(html).querySelector('input[name="_csrf"]');
+  return input?.getAttribute('value') || null;
 }
 
 /** The text of the page's error flash (e.g. "Username or password is incorrect."), or null. */
 export function findFlashError(html: string): string | null {
-  const tag = [...openingTags(html, 'div')].find((t) => hasClass(t, 'flash-error'));
-  if (!tag) return null;
-  const end = html.indexOf('</div>', tag.end);
-  const text = textOf(html.slice(tag.end, end < 0 ? undefined : end));
+  const flash = parsePage(html).querySelector('.flash-error');
+  if (!flash) return null;
+  const text = textOf(flash);
   return text === '' ? null : text;
 }

@@ -25,6 +25,10 @@ import type { GiteaWebSession, WebAnswer, WebRequest } from './web-session.ts';
 
 export const DEFAULT_PROJECT_NAME = 'AiWorker';
 
+const BACKLOG: BoardColumn = 'Backlog';
+/** The title Gitea gives the default column it creates (not translated). */
+const UNCATEGORIZED = 'Uncategorized';
+
 const PROJECT_DESCRIPTION =
   'Tasks managed by AiWorker. Cards move between the columns as the tasks progress.';
 /** The list page is searched this far at most (20 projects a page). */
@@ -80,9 +84,25 @@ export class ProjectsBoard implements BoardAdapter {
     const located = await this.locateProject(repo, projectName, known, notes);
     const { projectId, created } = located;
     let columns = located.columns;
+    // Gitea ≤ 1.25 gives a column-less project its "Uncategorized" column while rendering the
+    // board, after it read the columns for the page: only the next page shows it (reference:
+    // gitea-project-web-routes.md §5, default column).
+    if (columns.length === 0) columns = await this.mustReadBoard(repo, projectId);
 
     const knownColumns = known?.projectId === projectId ? (known.columns ?? {}) : {};
     const chosen = this.matchColumns(columns, knownColumns);
+    let changed = false;
+    const placeholder = chosen.Backlog === undefined ? this.placeholderColumn(columns, chosen) : undefined;
+    if (placeholder) {
+      // Gitea made this column as the project's default because the project had none. It is the column for cards nobody sorted yet, which is what Backlog
+      // is: renaming it keeps its id, its cards, its place and its default mark, and deletes
+      // nothing, which is the safest change on a project people may already use.
+      await this.editColumn(repo, projectId, placeholder, BACKLOG);
+      chosen.Backlog = placeholder.id;
+      changed = true;
+      if (!created)
+        notes.push(`renamed the column "${placeholder.title}" that Gitea created to "${BACKLOG}"`);
+    }
     const missing = BOARD_COLUMNS.filter((name) => chosen[name] === undefined);
     for (const name of missing) {
       await this.addColumn(repo, projectId, name);
@@ -93,17 +113,15 @@ export class ProjectsBoard implements BoardAdapter {
           : `added the column "${name}" to the project "${projectName}"`,
       );
     }
+    if (changed || missing.length > 0) columns = await this.mustReadBoard(repo, projectId);
     if (missing.length > 0) {
-      columns = await this.mustReadBoard(repo, projectId);
       const taken = new Set(Object.values(chosen));
       for (const name of missing) {
         const column = columns.find((c) => sameTitle(c.title, name) && !taken.has(c.id));
         if (!column) {
           throw new BoardError(
             `the column "${name}" added to project #${projectId} of ${describe(repo)} is not on its board`,
-            {
-              retryable: true,
-            },
+            { retryable: true },
           );
         }
         chosen[name] = column.id;
@@ -112,22 +130,69 @@ export class ProjectsBoard implements BoardAdapter {
       if (!created) columns = await this.restoreColumnOrder(repo, projectId, columns, chosen, missing);
     }
 
-    if (!columns.some((c) => c.isDefault)) {
-      const backlog = chosen.Backlog;
-      if (backlog !== undefined) {
-        this.expectOk(
-          await this.session.send({
-            method: 'POST',
-            path: `${this.projectPath(repo, projectId)}/${backlog}/default`,
-            accept: 'json',
-          }),
-          'set the default column',
-        );
-        if (!created) notes.push('made "Backlog" the default column');
-      }
-    }
-
+    await this.makeBacklogDefault(repo, projectId, columns, chosen, created, notes);
     return { board: { kind: 'projects', projectId, columns: { ...chosen } }, notes };
+  }
+
+  /**
+   * The "Uncategorized" column Gitea creates as the default of a project without columns (on
+   * viewing the board up to 1.25, and on adding an issue in every version; reference:
+   * gitea-project-web-routes.md §5). Only while it is still the default: once it is not, it is a
+   * column like any other.
+   */
+  private placeholderColumn(
+    columns: readonly BoardColumnView[],
+    chosen: Partial<Record<BoardColumn, number>>,
+  ): BoardColumnView | undefined {
+    const taken = new Set(Object.values(chosen));
+    return columns.find((c) => c.isDefault && !taken.has(c.id) && c.title.trim() === UNCATEGORIZED);
+  }
+
+  /**
+   * New cards land in the default column before `place` moves them, so Backlog must be it. A
+   * default elsewhere is usually Gitea's own pick (the first column, or "Uncategorized", when none
+   * was marked), so Backlog takes it over. When the old default was Gitea's "Uncategorized" (and
+   * could not become Backlog because the project has one), it is deleted: Gitea moves its cards to
+   * the end of the default column (reference: gitea-project-web-routes.md §2, delete a column),
+   * now Backlog, the column with the same meaning, so no card is lost and none is left in
+   * "Uncategorized".
+   */
+  private async makeBacklogDefault(
+    repo: BoardRepo,
+    projectId: number,
+    columns: BoardColumnView[],
+    chosen: Partial<Record<BoardColumn, number>>,
+    created: boolean,
+    notes: string[],
+  ): Promise<void> {
+    const backlog = chosen.Backlog;
+    if (backlog === undefined || columns.find((c) => c.id === backlog)?.isDefault) return;
+    const previous = columns.find((c) => c.isDefault);
+    this.expectOk(
+      await this.session.send({
+        method: 'POST',
+        path: `${this.projectPath(repo, projectId)}/${backlog}/default`,
+        accept: 'json',
+      }),
+      'set the default column',
+    );
+    if (!created) {
+      notes.push(
+        previous
+          ? `made "${BACKLOG}" the default column instead of "${previous.title}"`
+          : `made "${BACKLOG}" the default column`,
+      );
+    }
+    const placeholder = previous && this.placeholderColumn([previous], chosen);
+    if (!placeholder) return;
+    await this.deleteColumn(repo, projectId, placeholder);
+    if (created) return;
+    const moved = placeholder.cards.length;
+    notes.push(
+      moved > 0
+        ? `deleted the column "${placeholder.title}" that Gitea created; its ${moved} card(s) moved to "${BACKLOG}"`
+        : `deleted the empty column "${placeholder.title}" that Gitea created`,
+    );
   }
 
   /** The stored project when it still exists, else the oldest one with the name, else a new one. */
@@ -378,6 +443,36 @@ export class ProjectsBoard implements BoardAdapter {
     return found.id;
   }
 
+  /** Renames a column; Gitea overwrites the colour on every edit, so the column's own is sent back. */
+  private async editColumn(
+    repo: BoardRepo,
+    projectId: number,
+    column: BoardColumnView,
+    title: string,
+  ): Promise<void> {
+    this.expectOk(
+      await this.session.send({
+        method: 'PUT',
+        path: `${this.projectPath(repo, projectId)}/${column.id}`,
+        form: { title, color: column.color },
+        accept: 'json',
+      }),
+      `rename the column "${column.title}" to "${title}"`,
+    );
+  }
+
+  /** Deletes a column; Gitea moves its cards to the end of the default column. */
+  private async deleteColumn(repo: BoardRepo, projectId: number, column: BoardColumnView): Promise<void> {
+    this.expectOk(
+      await this.session.send({
+        method: 'DELETE',
+        path: `${this.projectPath(repo, projectId)}/${column.id}`,
+        accept: 'json',
+      }),
+      `delete the column "${column.title}"`,
+    );
+  }
+
   private async addColumn(repo: BoardRepo, projectId: number, title: string): Promise<void> {
     const answer = await this.session.send({
       method: 'POST',
@@ -402,7 +497,10 @@ export class ProjectsBoard implements BoardAdapter {
     const answer = await this.session.send({ method: 'GET', path, accept: 'html' });
     if (answer.status === 404) return null;
     this.expectPage(answer, 'GET', path);
-    return parseBoard(answer.text);
+    const columns = parseBoard(answer.text);
+    // Taking another page for an empty board would add the five columns again on every run.
+    if (!columns) throw new BoardRequestError('GET', path, answer.status, 'the page shows no project board');
+    return columns;
   }
 
   private async mustReadBoard(repo: BoardRepo, projectId: number): Promise<BoardColumnView[]> {

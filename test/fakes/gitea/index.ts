@@ -22,6 +22,7 @@ import { SwaggerContract } from './swagger.ts';
 import type { GiteaFake, RecordedCall, StartGiteaFakeOptions } from './types.ts';
 import { userActions } from './user-actions.ts';
 import { createGiteaWeb, type GiteaWeb } from './web/index.ts';
+import { webVersionOf } from './web/version.ts';
 import { WebhookDispatcher } from './webhooks.ts';
 import type { World } from './world.ts';
 
@@ -56,6 +57,7 @@ function routeTable(swagger: SwaggerContract): Map<string, RouteDef> {
  * Gitea does for every change — including changes made through the API.
  */
 export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<GiteaFake> {
+  webVersionOf(opts.version ?? '1.26.3'); // an unsupported version fails before the server starts
   const swagger = SwaggerContract.load();
   const routes = routeTable(swagger);
   const failures = new FailureInjector();

@@ -223,7 +223,10 @@ export interface GiteaFake {
 }
 
 export interface StartGiteaFakeOptions {
-  /** Reported by GET /version (default 1.26.3). */
+  /**
+   * Reported by GET /version (default 1.26.3); it also picks the web UI the fake imitates:
+   * 1.24.x, 1.25.x or 1.26.x (web/version.ts). The REST API is 1.26.3's whatever the version.
+   */
   version?: string;
   /** Clock used for every timestamp (default: the real clock). */
   now?: () => Date;

@@ -5,6 +5,7 @@ import type { World } from '../world.ts';
 import { layout, notFoundMain } from './html.ts';
 import type { ProjectStore } from './projects.ts';
 import type { SessionStore, WebSession } from './sessions.ts';
+import type { WebVersion } from './version.ts';
 
 /** What a web route handler sees of a request, and what it answers. */
 
@@ -12,6 +13,8 @@ export interface WebWorld {
   world: World;
   projects: ProjectStore;
   sessions: SessionStore;
+  /** The Gitea whose web UI is imitated. */
+  version: WebVersion;
   /** Gitea ≤ 1.25 renders and checks CSRF tokens; 1.26 does not. */
   legacyCsrf: boolean;
   twoFactorUsers: Set<number>;

@@ -1,12 +1,10 @@
-import type { IssueRecord } from '../state.ts';
-import type { ColumnRecord, ProjectRecord } from './projects.ts';
+import type { ProjectRecord } from './projects.ts';
 
 /**
- * The HTML Gitea 1.26 renders for the pages a board client reads, reduced to the elements and
- * attributes that carry data, with Gitea's class names, attribute order and link shapes
- * (`templates/user/auth/signin_inner.tmpl`, `templates/projects/list.tmpl`,
- * `templates/projects/view.tmpl` 80–131, `templates/repo/issue/card.tmpl`). Text is escaped the
- * way Go's html/template escapes it.
+ * The HTML Gitea renders for the pages a board client reads besides the board itself
+ * (`board-page.ts`), reduced to the elements and attributes that carry data, with Gitea's class
+ * names, attribute order and link shapes (`templates/user/auth/signin_inner.tmpl`,
+ * `templates/projects/list.tmpl`). Text is escaped the way Go's html/template escapes it.
  */
 
 /** html/template's text escaper. */
@@ -41,8 +39,6 @@ export interface PageFrame {
   path: string;
 }
 
-const STAR_SVG =
-  '<svg viewBox="0 0 16 16" class="svg octicon-star" width="16" height="16" aria-hidden="true"><path d="M8 .25a.75.75 0 0 1 .673.418l1.882 3.815 4.21.612a.75.75 0 0 1 .416 1.279l-3.046 2.97.719 4.192a.751.751 0 0 1-1.088.791L8 12.347l-3.766 1.98a.75.75 0 0 1-1.088-.79l.72-4.194L.818 6.374a.75.75 0 0 1 .416-1.28l4.21-.611L7.327.668A.75.75 0 0 1 8 .25Z"/></svg>';
 const PROJECT_SVG =
   '<svg viewBox="0 0 16 16" class="svg octicon-project-symlink" width="16" height="16" aria-hidden="true"><path d="M2.5 0h11A2.5 2.5 0 0 1 16 2.5v11a2.5 2.5 0 0 1-2.5 2.5h-11A2.5 2.5 0 0 1 0 13.5v-11A2.5 2.5 0 0 1 2.5 0Z"/></svg>';
 
@@ -223,69 +219,6 @@ export function projectListMain(opts: {
 		</div>
 		<div class="milestone-list">${cards}
 		</div>${pager}
-	</div>
-</div>`;
-}
-
-export interface BoardColumnView {
-  column: ColumnRecord;
-  issues: IssueRecord[];
-}
-
-function issueCard(repoLink: string, issue: IssueRecord, canWrite: boolean): string {
-  const kind = issue.pull ? 'pulls' : 'issues';
-  return `
-					<div class="issue-card tw-break-anywhere${canWrite ? ' tw-cursor-grab' : ''}" data-issue="${issue.id}">
-						<div class="content tw-w-full">
-							<div class="tw-flex tw-items-start tw-gap-[5px]">
-								<div class="issue-card-icon"></div>
-								<a class="issue-card-title muted issue-title tw-break-anywhere" href="${repoLink}/${kind}/${issue.index}">${escapeHtml(issue.title)}</a>
-							</div>
-							<div class="meta"><span class="text light grey muted-links">#${issue.index}</span></div>
-						</div>
-					</div>`;
-}
-
-export function boardMain(opts: {
-  repoLink: string;
-  project: ProjectRecord;
-  columns: BoardColumnView[];
-  canWrite: boolean;
-}): string {
-  const link = `${opts.repoLink}/projects/${opts.project.id}`;
-  const columns = opts.columns
-    .map(({ column, issues }) => {
-      const style = column.color ? ` style="background: ${column.color} !important"` : '';
-      const star = column.isDefault
-        ? `<span data-tooltip-content="This column is used as the default for new issues">${STAR_SVG}</span>`
-        : '';
-      return `
-			<div class="project-column"${style} data-id="${column.id}" data-sorting="${column.sorting}" data-url="${link}/${column.id}">
-				<div class="project-column-header${opts.canWrite ? ' tw-cursor-grab' : ''}">
-					<div class="ui circular label project-column-issue-count">
-						${issues.length}
-					</div>
-					<div class="project-column-title-label gt-ellipsis">
-						${star}<span class="project-column-title-text">${escapeHtml(column.title)}</span>
-					</div>
-				</div>
-				<div class="divider"></div>
-				<div class="ui cards${opts.canWrite ? ' tw-cursor-grab' : ''}" data-url="${link}/${column.id}" data-project="${opts.project.id}" data-board="${column.id}" id="board_${column.id}">${issues
-          .map((issue) => issueCard(opts.repoLink, issue, opts.canWrite))
-          .join('')}
-				</div>
-			</div>`;
-    })
-    .join('');
-  const sortable = opts.canWrite ? ` sortable" data-url="${link}/move` : '';
-  return `<div role="main" aria-label="${escapeHtml(opts.project.title)}" class="page-content repository projects view-project">
-	<div class="ui container">
-		<div class="project-header">
-			<h2 class="tw-break-anywhere">${escapeHtml(opts.project.title)}</h2>
-		</div>
-		<div class="content markup">${escapeHtml(opts.project.description)}</div>
-		<div id="project-board" class="board${sortable}">${columns}
-		</div>
 	</div>
 </div>`;
 }

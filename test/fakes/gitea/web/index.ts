@@ -6,21 +6,13 @@ import { type ColumnRecord, ModelError, type ProjectRecord, ProjectStore, Templa
 import { createWebHandler } from './server.ts';
 import { SessionStore } from './sessions.ts';
 import type { ColumnSelector, FakeBoardColumn, FakeProject, FakeWebCall, GiteaWebFake } from './types.ts';
+import { usesCsrfToken, webVersionOf } from './version.ts';
 
 export type * from './types.ts';
 
 export interface GiteaWeb {
   handle(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): Promise<void>;
   controls: GiteaWebFake;
-}
-
-/** Gitea dropped the CSRF token for cross-origin protection in 1.26.0 (#36183). */
-export function usesCsrfToken(version: string): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(version);
-  if (!match) return false;
-  const major = Number(match[1]);
-  const minor = Number(match[2]);
-  return major < 1 || (major === 1 && minor < 26);
 }
 
 const TEMPLATE_NAMES: Record<number, FakeProject['templateType']> = {
@@ -36,11 +28,13 @@ const TEMPLATE_NAMES: Record<number, FakeProject['templateType']> = {
 export function createGiteaWeb(world: World): GiteaWeb {
   const { state } = world;
   const projects = new ProjectStore(state);
+  const version = webVersionOf(state.version);
   const web: WebWorld = {
     world,
     projects,
     sessions: new SessionStore(),
-    legacyCsrf: usesCsrfToken(state.version),
+    version,
+    legacyCsrf: usesCsrfToken(version),
     twoFactorUsers: new Set(),
   };
   const calls: FakeWebCall[] = [];
@@ -81,6 +75,7 @@ export function createGiteaWeb(world: World): GiteaWeb {
   };
 
   const controls: GiteaWebFake = {
+    version,
     calls,
     resetCalls() {
       calls.length = 0;

@@ -1,6 +1,7 @@
 import { accessMode } from '../domain/access.ts';
 import { goJsonCompact } from '../go-json.ts';
 import { AccessMode } from '../state.ts';
+import { projectViewMain } from './board-page.ts';
 import {
   htmlResponse,
   jsonOk,
@@ -17,9 +18,10 @@ import {
   type WebRoute,
 } from './context.ts';
 import { bindForm, formInt, formValues } from './forms.ts';
-import { boardMain, projectListMain } from './html.ts';
+import { projectListMain } from './html.ts';
 import { type ColumnRecord, ModelError, type ProjectRecord } from './projects.ts';
 import { FLASH_COOKIE } from './sessions.ts';
+import { viewEnsuresDefaultColumn } from './version.ts';
 
 /**
  * The repository project routes of Gitea 1.26 (`routers/web/web.go` 1502–1527 and 1357,
@@ -142,21 +144,36 @@ function listProjects(ctx: WebContext): WebResponse {
   );
 }
 
+/**
+ * ViewProject (routers/web/repo/projects.go, v1.26.3 280–432, v1.25.4 292–426, v1.24.7
+ * 295–429): the columns are read first (GetColumns), then LoadIssuesFromProject runs
+ * MustDefaultColumn — always up to 1.25, only when the project has issues in 1.26 — which may
+ * promote the first column or create "Uncategorized". The page shows the columns as read before
+ * that, so such a change appears only on the next view; cards without a column are shown in the
+ * default column.
+ */
 function viewProject(ctx: WebContext): WebResponse {
   const project = projectInRepo(ctx);
   if (!project) return notFound(ctx);
   const store = ctx.web.projects;
-  // Viewing a board with issues on it runs MustDefaultColumn (promotes or creates a default).
-  if (store.hasIssues(project)) store.mustDefaultColumn(project);
-  const columns = store.columnsOf(project).map((column) => ({
-    column,
-    issues: store.issuesInColumn(project, column),
-  }));
+  const { state } = ctx.web.world;
+  const columns = store.columnsOf(project).map((column) => ({ ...column }));
+  const cards = store.loadIssues(project, viewEnsuresDefaultColumn(ctx.web.version));
   return htmlResponse(
     ctx,
     200,
     project.title,
-    boardMain({ repoLink: repoLink(ctx), project, columns, canWrite: mode(ctx) >= AccessMode.Write }),
+    projectViewMain(
+      {
+        version: ctx.web.version,
+        repoLink: repoLink(ctx),
+        project,
+        columns: columns.map((column) => ({ column, issues: cards.get(column.id) ?? [] })),
+        canWrite: mode(ctx) >= AccessMode.Write,
+        posterOf: (issue) => state.userById(issue.posterId),
+      },
+      state.now(),
+    ),
   );
 }
 

@@ -1,7 +1,8 @@
 import type { FakeState, IssueRecord, RepoRecord, UserRecord } from '../state.ts';
 
 /**
- * Gitea 1.26's project tables and the model functions the web handlers call
+ * Gitea's project tables and the model functions the web handlers call (the same in 1.24.7,
+ * 1.25.4 and 1.26.3 except where noted)
  * (`models/project/*.go`, `models/issues/issue_project.go`, `services/projects/issue.go`).
  * Ids are global autoincrements like Gitea's, started far from issue ids and numbers so a client
  * that confuses a project id, a column id, an issue id and an issue number fails loudly.
@@ -172,8 +173,10 @@ export class ProjectStore {
   }
 
   /**
-   * MustDefaultColumn: the newest column marked default; else the first by (sorting, id),
-   * promoted and saved; else a new default column named "Uncategorized".
+   * MustDefaultColumn (models/project/column.go, v1.24.7 267–300, v1.25.4 279–312, v1.26.3
+   * 297–317; the same rules in all three): the newest column marked default; else the first by
+   * (sorting, id), promoted and saved; else a new default column "Uncategorized" (sorting 0, the
+   * project's creator as creator). Which callers run it differs: see `loadIssues`.
    */
   mustDefaultColumn(project: ProjectRecord): ColumnRecord {
     const columns = this.columnsOf(project);
@@ -257,6 +260,20 @@ export class ProjectStore {
         b.issue.id - a.issue.id,
     );
     return issues.map((x) => x.issue);
+  }
+
+  /**
+   * LoadIssuesFromProject (services/projects/issue.go): the project's cards by column id, a card
+   * without a column under the default column. MustDefaultColumn runs first when
+   * `ensureDefault` (Gitea ≤ 1.25) or when the project has cards (1.26 returns early without).
+   */
+  loadIssues(project: ProjectRecord, ensureDefault: boolean): Map<number, IssueRecord[]> {
+    const cards = new Map<number, IssueRecord[]>();
+    if (!ensureDefault && !this.hasIssues(project)) return cards;
+    // LoadProjectIssueColumnMap puts column 0 under the default; issuesInColumn does the same.
+    this.mustDefaultColumn(project);
+    for (const column of this.columnsOf(project)) cards.set(column.id, this.issuesInColumn(project, column));
+    return cards;
   }
 
   hasIssues(project: ProjectRecord): boolean {

@@ -1,3 +1,5 @@
+import type { WebVersion } from './version.ts';
+
 /** Public shapes of the Gitea fake's web UI routes (project boards): what tests read and pass in. */
 
 export interface FakeProject {
@@ -37,6 +39,8 @@ export interface FakeWebCall {
 export type ColumnSelector = string | number;
 
 export interface GiteaWebFake {
+  /** The Gitea whose web UI the fake imitates (from `startGiteaFake({ version })`, default 1.26). */
+  readonly version: WebVersion;
   /** Every web request, in order. */
   calls: FakeWebCall[];
   resetCalls(): void;
