@@ -42,7 +42,13 @@ import {
   toWorkflowRun,
   UnexpectedGiteaResponseError,
 } from './types.ts';
-import { type DesiredWebhook, webhookName, webhookUpToDate } from './webhook-spec.ts';
+import {
+  type DesiredWebhook,
+  planWebhook,
+  type ReplaceReason,
+  webhookName,
+  webhookSettingsMatch,
+} from './webhook-spec.ts';
 
 export interface GiteaClientOptions extends TransportOptions {
   /** How long a collaborator permission is trusted. Default 30 s. */
@@ -143,10 +149,12 @@ export interface EnsureWebhookInput {
   contentType?: 'json' | 'form';
 }
 
-export interface EnsureWebhookResult {
-  hook: GiteaHook;
-  outcome: EnsureOutcome;
-}
+/** A hook edit: Gitea ignores `config.secret` there, so there is none to send. */
+export type HookEdit = Omit<HookInput, 'secret'>;
+
+export type EnsureWebhookResult =
+  | { hook: GiteaHook; outcome: EnsureOutcome }
+  | { hook: GiteaHook; outcome: 'replaced'; reason: ReplaceReason };
 
 export interface CreatePullRequestInput {
   /** Branch with the changes (`owner:branch` for a fork). */
@@ -790,7 +798,11 @@ export class GiteaClient {
     return this.read(response, toHook);
   }
 
-  async editHook(owner: string, repo: string, id: number, input: HookInput): Promise<GiteaHook> {
+  /**
+   * Edits a webhook. Gitea's editHook (routers/api/v1/utils/hook.go) never changes the secret,
+   * and replaces the event list, branch filter and authorization header with what is sent.
+   */
+  async editHook(owner: string, repo: string, id: number, input: HookEdit): Promise<GiteaHook> {
     const response = await this.t.call('idempotent', (p) =>
       this.t.api.repos.repoEditHook(
         seg(owner),
@@ -799,7 +811,7 @@ export class GiteaClient {
         {
           active: input.active ?? true,
           events: [...input.events],
-          config: { url: input.url, content_type: input.contentType ?? 'json', secret: input.secret },
+          config: { url: input.url, content_type: input.contentType ?? 'json' },
           ...(input.name === undefined ? {} : { name: input.name }),
         },
         p,
@@ -809,30 +821,35 @@ export class GiteaClient {
   }
 
   /**
-   * The repository's webhook to `url`: created when missing, rewritten when its events, content
-   * type, active flag or secret differ, left alone otherwise. Never creates a second hook for
-   * the same URL.
+   * The repository's webhook to `url`, with the current secret: created when missing; edited
+   * when only its events, content type or active flag differ; left alone when everything is
+   * right. A hook whose secret is not known to be the current one (another fingerprint in its
+   * name, or no name: Gitea before 1.26 has none) is replaced, because Gitea cannot change a
+   * hook's secret in place: the new hook is created first and the old one deleted after, so no
+   * event goes undelivered. Other hooks to the same URL are deleted.
    */
   async ensureWebhook(owner: string, repo: string, input: EnsureWebhookInput): Promise<EnsureWebhookResult> {
     const desired: DesiredWebhook = { ...input, contentType: input.contentType ?? 'json' };
     const hookInput: HookInput = { ...desired, active: true, name: webhookName(desired.secret) };
-    const forUrl = async () => (await this.listHooks(owner, repo)).find((hook) => hook.url === desired.url);
-    const existing = await forUrl();
-    if (existing) {
-      if (webhookUpToDate(existing, desired)) return { hook: existing, outcome: 'unchanged' };
-      const edited = await this.editHook(owner, repo, existing.id, hookInput);
-      if (edited.name === null || edited.name === hookInput.name) return { hook: edited, outcome: 'updated' };
-      // This Gitea names hooks but keeps the name on edit, so the new secret's fingerprint
-      // cannot be recorded in place: replace the hook (new one first, so no event is missed).
-      const replacement = await this.createHookOnce(owner, repo, hookInput);
-      await this.deleteHook(owner, repo, existing.id);
-      return { hook: replacement, outcome: 'updated' };
+    const before = await this.listHooks(owner, repo);
+    const plan = planWebhook(before, desired);
+    switch (plan.action) {
+      case 'keep':
+      case 'edit': {
+        const hook =
+          plan.action === 'edit' ? await this.editHook(owner, repo, plan.hook.id, hookInput) : plan.hook;
+        for (const stale of plan.stale) await this.deleteHook(owner, repo, stale.id);
+        const changed = plan.action === 'edit' || plan.stale.length > 0;
+        return { hook, outcome: changed ? 'updated' : 'unchanged' };
+      }
+      case 'replace': {
+        const replacement = await this.createHookOnce(owner, repo, hookInput, before);
+        for (const old of plan.old) await this.deleteHook(owner, repo, old.id);
+        return { hook: replacement, outcome: 'replaced', reason: plan.reason };
+      }
+      case 'create':
+        return { hook: await this.createHookOnce(owner, repo, hookInput, before), outcome: 'created' };
     }
-    const created = await this.createHookOnce(owner, repo, hookInput);
-    const hook = webhookUpToDate(created, desired)
-      ? created
-      : await this.editHook(owner, repo, created.id, hookInput);
-    return { hook, outcome: 'created' };
   }
 
   /** Deletes a webhook; one that is already gone counts as deleted. */
@@ -844,21 +861,36 @@ export class GiteaClient {
     }
   }
 
-  /** Creates the hook; after an ambiguous failure, finds it by URL and name instead of repeating. */
-  private async createHookOnce(owner: string, repo: string, input: HookInput): Promise<GiteaHook> {
+  /**
+   * Creates the hook (and makes it deliver what is asked for). After an ambiguous failure it
+   * looks for a hook to the URL that was not there `before` (and carries the name, on a Gitea
+   * that names hooks) instead of creating another.
+   */
+  private async createHookOnce(
+    owner: string,
+    repo: string,
+    input: HookInput,
+    before: readonly GiteaHook[],
+  ): Promise<GiteaHook> {
+    const existed = new Set(before.map((hook) => hook.id));
     const result = await findOrCreate(
       {
         find: async (round) =>
           round === 1
             ? undefined
             : (await this.listHooks(owner, repo)).find(
-                (hook) => hook.url === input.url && (hook.name === null || hook.name === input.name),
+                (hook) =>
+                  hook.url === input.url &&
+                  !existed.has(hook.id) &&
+                  (hook.name === null || hook.name === input.name),
               ),
         create: () => this.createHook(owner, repo, input),
       },
       this.t,
     );
-    return result.value;
+    const created = result.value;
+    if (webhookSettingsMatch(created, { ...input, contentType: input.contentType ?? 'json' })) return created;
+    return this.editHook(owner, repo, created.id, input);
   }
 
   // ── pull requests ───────────────────────────────────────────────────────────────────────

@@ -7,7 +7,7 @@ import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
-import { WEBHOOK_EVENTS } from '../../src/gitea/webhook-spec.ts';
+import { WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -221,8 +221,13 @@ describe('labels and setup', () => {
     for (const event of WEBHOOK_EVENTS) expect(hooks[0]?.events).toContain(event);
   });
 
-  it('setup with a new secret rewrites the hook, and deliveries are signed with it', async () => {
-    await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET });
+  it('setup with a new secret replaces the hook, and deliveries are signed with it', async () => {
+    const first = await setupRepo(client, {
+      owner: 'acme',
+      repo: 'shop',
+      publicUrl: PUBLIC_URL,
+      webhookSecret: SECRET,
+    });
     const rotated = 'rotated-secret-9876543210';
     const report = await setupRepo(client, {
       owner: 'acme',
@@ -230,8 +235,10 @@ describe('labels and setup', () => {
       publicUrl: PUBLIC_URL,
       webhookSecret: rotated,
     });
-    expect(report.webhook.outcome).toBe('updated');
-    expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+    expect(report.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-changed' });
+    const hooks = await client.listHooks('acme', 'shop');
+    expect(hooks.map((hook) => hook.id)).toEqual([report.webhook.id]);
+    expect(report.webhook.id).not.toBe(first.webhook.id);
     const settled = await setupRepo(client, {
       owner: 'acme',
       repo: 'shop',
@@ -248,6 +255,21 @@ describe('labels and setup', () => {
       .update(delivery?.body ?? '')
       .digest('hex');
     expect(delivery?.headers['X-Gitea-Signature']).toBe(expected);
+  });
+
+  it('setup keeps one hook when the create of a replacement fails after it took effect', async () => {
+    await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET });
+    fake.failNext({ method: 'POST', path: /\/hooks$/, status: 503, afterEffect: true });
+    const rotated = 'rotated-secret-9876543210';
+    const report = await setupRepo(client, {
+      owner: 'acme',
+      repo: 'shop',
+      publicUrl: PUBLIC_URL,
+      webhookSecret: rotated,
+    });
+    expect(report.webhook.outcome).toBe('replaced');
+    const hooks = await client.listHooks('acme', 'shop');
+    expect(hooks.map((hook) => [hook.id, hook.name])).toEqual([[report.webhook.id, webhookName(rotated)]]);
   });
 
   it('setup under failures that took effect creates no duplicate label or hook', async () => {

@@ -626,12 +626,12 @@ describe('webhooks', () => {
     }
   });
 
-  it('edits a hook: name, secret and events, where a missing event list means push only', async () => {
+  it('edits a hook: name and events, but never its secret; a missing event list means push only', async () => {
     const hooks = (await api('/repos/alice/shop/hooks')).json as Json[];
     const id = hooks[0]?.id;
     const edited = await api(`/repos/alice/shop/hooks/${id}`, {
       method: 'PATCH',
-      body: { name: 'aiworker', config: { secret: 'rotated' }, events: ['issue_comment'], active: true },
+      body: { name: ' aiworker ', config: { secret: 'rotated' }, events: ['issue_comment'], active: true },
     });
     expect(edited.status).toBe(200);
     expect(edited.json).toMatchObject({ name: 'aiworker', events: ['issue_comment'], active: true });
@@ -642,15 +642,67 @@ describe('webhooks', () => {
     await fake.waitForDeliveries();
     expect(receiver.received.map((r) => r.headers['x-gitea-event-type'])).toEqual(['issue_comment']);
     const [delivery] = receiver.received;
+    // editHook ignores config.secret: deliveries are still signed with the old one.
     expect(delivery?.headers['x-gitea-signature']).toBe(
-      createHmac('sha256', 'rotated')
+      createHmac('sha256', SECRET)
         .update(delivery?.body ?? '')
         .digest('hex'),
     );
 
     const reset = await api(`/repos/alice/shop/hooks/${id}`, { method: 'PATCH', body: { active: true } });
-    expect((reset.json as Json).events).toEqual(['push']);
+    expect(reset.json).toMatchObject({ name: 'aiworker', events: ['push'] });
   });
+
+  it('replaces the branch filter and authorization header on every edit', async () => {
+    const created = await api('/repos/alice/shop/hooks', {
+      method: 'POST',
+      body: {
+        type: 'gitea',
+        config: { url: receiver.url, content_type: 'json' },
+        branch_filter: 'main',
+        authorization_header: 'Bearer abc',
+      },
+    });
+    expect(created.json).toMatchObject({ branch_filter: 'main', authorization_header: 'Bearer abc' });
+    const id = (created.json as Json).id;
+    const edited = await api(`/repos/alice/shop/hooks/${id}`, {
+      method: 'PATCH',
+      body: { events: ['push'] },
+    });
+    expect(edited.json).toMatchObject({ branch_filter: '', authorization_header: '', active: false });
+  });
+
+  for (const version of ['1.24.7', '1.25.4']) {
+    it(`has no hook names in Gitea ${version}: name is neither stored nor returned`, async () => {
+      const old = await startGiteaFake({ version });
+      try {
+        old.addUser('alice');
+        const token = old.addUser('aiworker-bot').token;
+        old.createRepo('alice', 'shop');
+        old.setPermission(REPO, 'aiworker-bot', 'admin');
+        const call = async (path: string, method: string, body?: unknown) => {
+          const res = await fetch(`${old.url}/api/v1${path}`, {
+            method,
+            headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          return (await res.json()) as Json;
+        };
+        const created = await call('/repos/alice/shop/hooks', 'POST', {
+          type: 'gitea',
+          name: 'aiworker',
+          config: { url: receiver.url, content_type: 'json', secret: 's' },
+          active: true,
+        });
+        expect(created).not.toHaveProperty('name');
+        const edited = await call(`/repos/alice/shop/hooks/${created.id}`, 'PATCH', { name: 'again' });
+        expect(edited).not.toHaveProperty('name');
+        expect(await call('/repos/alice/shop/hooks', 'GET')).toEqual([edited]);
+      } finally {
+        await old.close();
+      }
+    });
+  }
 
   it('records failed deliveries with the receiver status, in order per hook', async () => {
     receiver.respondWith(503);
