@@ -1,5 +1,5 @@
 import { ContentType, type HttpResponse, type RequestParams } from 'gitea-js';
-import { GiteaError, GiteaForbiddenError, GiteaNotFoundError } from './errors.ts';
+import { BotNotRepoAdminError, GiteaError, GiteaForbiddenError, GiteaNotFoundError } from './errors.ts';
 import { findOrCreate } from './find-or-create.ts';
 import type { LabelSpec } from './labels.ts';
 import { findMarker, type MarkerAttrInput, renderMarker } from './markers.ts';
@@ -1072,8 +1072,10 @@ export class GiteaClient {
   // ── permissions ─────────────────────────────────────────────────────────────────────────
 
   /**
-   * `user`'s permission on the repository, cached briefly. An unknown user (404) and a
-   * non-collaborator of a private repository (403) have `none`.
+   * `user`'s permission on the repository, cached briefly. An unknown user (404) has `none`;
+   * so has a non-collaborator of a private repository (Gitea answers 200 `none`). Gitea refuses
+   * (403) to tell anyone but site and repository admins about other users: when the bot is not
+   * a repository admin that is a BotNotRepoAdminError, never `none` for the user.
    */
   async getPermission(owner: string, repo: string, user: string): Promise<Permission> {
     const key = `${this.repoKey(owner, repo)}#${user.toLowerCase()}`;
@@ -1086,12 +1088,36 @@ export class GiteaClient {
       );
       permission = this.read(response, (data) => toPermission(data.permission));
     } catch (error) {
-      const refused = error instanceof GiteaForbiddenError && error.reason === 'forbidden';
-      if (!(error instanceof GiteaNotFoundError) && !refused) throw error;
+      if (error instanceof GiteaForbiddenError && error.reason === 'forbidden') {
+        throw await this.explainRefusedPermission(owner, repo, user, error);
+      }
+      if (!(error instanceof GiteaNotFoundError)) throw error;
       permission = 'none';
     }
     this.permissions.set(key, permission);
     return permission;
+  }
+
+  /**
+   * Why Gitea refused to tell `user`'s permission: the bot asks for its own (always allowed);
+   * unless it is an admin, that is the reason. Otherwise (e.g. the token's scopes) the refusal
+   * stays as it is.
+   */
+  private async explainRefusedPermission(
+    owner: string,
+    repo: string,
+    user: string,
+    refusal: GiteaForbiddenError,
+  ): Promise<GiteaForbiddenError> {
+    const bot = (await this.bot()).login;
+    if (sameLogin(bot, user)) return refusal;
+    const botPermission = await this.getPermission(owner, repo, bot);
+    if (botPermission === 'admin') return refusal;
+    const { status, method, path, giteaMessage } = refusal;
+    return new BotNotRepoAdminError(
+      { status, method, path, giteaMessage, cause: refusal },
+      { repo: `${owner}/${repo}`, bot, botPermission },
+    );
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────

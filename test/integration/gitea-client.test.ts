@@ -2,12 +2,13 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
-import { GiteaNotFoundError, GiteaRetryableError } from '../../src/gitea/errors.ts';
+import { BotNotRepoAdminError, GiteaNotFoundError, GiteaRetryableError } from '../../src/gitea/errors.ts';
 import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
+import { isRetryable } from '../../src/queue/errors.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -458,6 +459,36 @@ describe('permissions and doctor', () => {
     expect(await client.getPermission('acme', 'shop', 'alice')).toBe('admin');
     const asked = fake.calls.filter((c) => c.path.endsWith('/collaborators/alice/permission'));
     expect(asked).toHaveLength(2);
+  });
+
+  it('tells a bot that is not repository admin from a user without access', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    const error = await client.getPermission('acme', 'shop', 'alice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BotNotRepoAdminError);
+    expect(error).toMatchObject({ repo: REPO, bot: 'aiworker-bot', botPermission: 'write' });
+    expect((error as BotNotRepoAdminError).fix).toContain('give aiworker-bot the Administrator role');
+    expect(isRetryable(error)).toBe(false);
+    expect(await client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('write');
+  });
+
+  it('reads none for a stranger of a private repository and read for one of a public repository', async () => {
+    fake.createRepo('acme', 'vault', { private: true });
+    fake.setPermission('acme/vault', 'aiworker-bot', 'admin');
+    expect(await client.getPermission('acme', 'vault', 'carol')).toBe('none');
+    expect(await client.getPermission('acme', 'shop', 'carol')).toBe('read');
+  });
+
+  it('doctor reports a bot without admin as a configuration error with the fix', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    const [, , repo] = await checkGitea(client, { repo: REPO });
+    expect(repo).toMatchObject({ name: `repository ${REPO}`, ok: false });
+    expect(repo?.severity).toBeUndefined(); // an error, not a warning
+    expect(repo?.detail).toContain(
+      'the bot account aiworker-bot needs admin on acme/shop (it has write access)',
+    );
+    expect(repo?.fix).toContain(
+      'acme/shop → Settings → Collaborators, give aiworker-bot the Administrator role',
+    );
   });
 
   it('doctor passes for an admin bot on 1.26 and explains a missing repository', async () => {

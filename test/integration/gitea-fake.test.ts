@@ -851,6 +851,38 @@ describe('repository content and permissions', () => {
     expect((await api('/repos/alice/shop/collaborators/nobody/permission')).status).toBe(404);
   });
 
+  it('tells a stranger read on a public repository and none on a private one', async () => {
+    fake.addUser('carol');
+    fake.createRepo('alice', 'vault', { private: true });
+    fake.setPermission('alice/vault', 'aiworker-bot', 'admin');
+    const ask = async (repo: string) =>
+      (await api(`/repos/alice/${repo}/collaborators/carol/permission`)).json as Json;
+    expect(await ask('shop')).toMatchObject({ permission: 'read', role_name: 'read' });
+    expect(await ask('vault')).toMatchObject({ permission: 'none', role_name: 'none' });
+  });
+
+  it('refuses to tell anyone but admins about other users, before looking the user up', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    fake.setPermission(REPO, 'bob', 'write');
+    const refusal = {
+      message:
+        'Only admins can query all permissions, repo admins can query all repo permissions, collaborators can query only their own',
+      url: `${fake.url}/api/swagger`,
+    };
+    for (const user of ['bob', 'alice', 'nobody']) {
+      const res = await api(`/repos/alice/shop/collaborators/${user}/permission`);
+      expect(res.status).toBe(403);
+      expect(res.json).toEqual(refusal);
+    }
+    // Anyone may ask about themselves, in any letter case.
+    const own = await api('/repos/alice/shop/collaborators/AiWorker-Bot/permission');
+    expect(own.status).toBe(200);
+    expect(own.json).toMatchObject({ permission: 'write', user: { login: 'aiworker-bot' } });
+    const siteAdmin = fake.addUser('root', { admin: true }).token;
+    const asked = await api('/repos/alice/shop/collaborators/bob/permission', { token: siteAdmin });
+    expect(asked.json).toMatchObject({ permission: 'write' });
+  });
+
   it('records commit statuses, combines them and fires status webhooks', async () => {
     const sha = fake.branchSha(REPO) ?? '';
     const post = (state: string, context: string) =>
