@@ -1,5 +1,11 @@
 import { ContentType, type HttpResponse, type RequestParams } from 'gitea-js';
-import { BotNotRepoAdminError, GiteaError, GiteaForbiddenError, GiteaNotFoundError } from './errors.ts';
+import {
+  BotNotRepoAdminError,
+  GiteaError,
+  GiteaForbiddenError,
+  GiteaNotFoundError,
+  GiteaRetryableError,
+} from './errors.ts';
 import { findOrCreate } from './find-or-create.ts';
 import type { LabelSpec } from './labels.ts';
 import { findMarker, type MarkerAttrInput, renderMarker } from './markers.ts';
@@ -567,12 +573,19 @@ export class GiteaClient {
 
   // ── comments ────────────────────────────────────────────────────────────────────────────
 
-  /** Every comment of an issue or pull request (Gitea returns them all in one response). */
+  /**
+   * Every comment of an issue or pull request (Gitea returns them all in one response). A
+   * missing issue is a GiteaNotFoundError, although Gitea answers 500 for it here.
+   */
   async listComments(owner: string, repo: string, number: number): Promise<GiteaComment[]> {
-    const response = await this.t.call('idempotent', (p) =>
-      this.t.api.repos.issueGetComments(seg(owner), seg(repo), number, {}, p),
-    );
-    return this.read(response, (comments) => comments.map(toComment));
+    try {
+      const response = await this.t.call('idempotent', (p) =>
+        this.t.api.repos.issueGetComments(seg(owner), seg(repo), number, {}, p),
+      );
+      return this.read(response, (comments) => comments.map(toComment));
+    } catch (error) {
+      throw await this.missingIssueOr(owner, repo, number, error);
+    }
   }
 
   async getComment(owner: string, repo: string, id: number): Promise<GiteaComment> {
@@ -582,12 +595,19 @@ export class GiteaClient {
     return this.read(response, toComment);
   }
 
-  /** Posts a comment; not idempotent on its own — see `ensureComment`. */
+  /**
+   * Posts a comment; not idempotent on its own — see `ensureComment`. A missing issue is a
+   * GiteaNotFoundError, although Gitea answers 500 for it here.
+   */
   async createComment(owner: string, repo: string, number: number, body: string): Promise<GiteaComment> {
-    const response = await this.t.call('unsafe', (p) =>
-      this.t.api.repos.issueCreateComment(seg(owner), seg(repo), number, { body }, p),
-    );
-    return this.read(response, toComment);
+    try {
+      const response = await this.t.call('unsafe', (p) =>
+        this.t.api.repos.issueCreateComment(seg(owner), seg(repo), number, { body }, p),
+      );
+      return this.read(response, toComment);
+    } catch (error) {
+      throw await this.missingIssueOr(owner, repo, number, error);
+    }
   }
 
   async editComment(owner: string, repo: string, id: number, body: string): Promise<GiteaComment> {
@@ -1131,6 +1151,34 @@ export class GiteaClient {
       });
     }
     return this.botUser;
+  }
+
+  /**
+   * ListIssueComments and CreateIssueComment (routers/api/v1/repo/issue_comment.go) answer 500,
+   * not 404, for an issue that does not exist, which would be retried as if Gitea were failing.
+   * After a 500 the issue itself is looked up: when it is gone the failure is a permanent
+   * GiteaNotFoundError; any other 500 stays what it was (retryable).
+   */
+  private async missingIssueOr(
+    owner: string,
+    repo: string,
+    number: number,
+    error: unknown,
+  ): Promise<unknown> {
+    if (!(error instanceof GiteaRetryableError) || error.status !== 500) return error;
+    try {
+      await this.getIssue(owner, repo, number);
+      return error;
+    } catch (lookup) {
+      if (!(lookup instanceof GiteaNotFoundError)) return error;
+      return new GiteaNotFoundError({
+        status: lookup.status,
+        method: error.method,
+        path: error.path,
+        giteaMessage: `issue #${number} does not exist in ${owner}/${repo} (Gitea answered 500 for its comments)`,
+        cause: error,
+      });
+    }
   }
 
   private repoKey(owner: string, repo: string): string {

@@ -109,6 +109,32 @@ describe('ensureComment', () => {
   });
 });
 
+describe('comments of an issue that does not exist', () => {
+  it('end in a permanent not-found, though Gitea answers 500 for them', async () => {
+    const error = await client
+      .ensureComment('acme', 'shop', 404, { kind: 'reply', attrs: { cause: 'c1' } }, 'hello')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GiteaNotFoundError);
+    expect((error as Error).message).toContain('issue #404 does not exist in acme/shop');
+    expect(isRetryable(error)).toBe(false);
+    // The client's own retries of the 500, then one look at the issue; nothing is posted.
+    const listed = fake.calls.filter((c) => c.path.endsWith('/repos/acme/shop/issues/404/comments'));
+    expect(listed.map((c) => [c.method, c.status])).toEqual(Array(4).fill(['GET', 500]));
+    expect(
+      fake.calls.filter((c) => c.path.endsWith('/repos/acme/shop/issues/404')).map((c) => c.status),
+    ).toEqual([404]);
+  });
+
+  it('stay retryable when Gitea fails for an issue that exists', async () => {
+    const n = await openIssue();
+    fake.failNext({ method: 'GET', path: /\/comments$/, status: 500, times: 4 });
+    const error = await client.listComments('acme', 'shop', n).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GiteaRetryableError);
+    expect(isRetryable(error)).toBe(true);
+    expect(await client.listComments('acme', 'shop', n)).toEqual([]);
+  });
+});
+
 describe('under a 20 % failure rate (half of the failures after the effect)', () => {
   /** What the queue does with a retryable failure: run the whole job again. */
   async function asJob<T>(job: () => Promise<T>): Promise<T> {

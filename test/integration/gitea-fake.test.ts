@@ -451,6 +451,24 @@ describe('comments and reactions', () => {
     expect((recent.json as Json[]).map((c) => c.body)).toEqual(['late']);
   });
 
+  it('answers 500, not 404, for the comments of an issue that does not exist', async () => {
+    const repoId = ((await api('/repos/alice/shop')).json as Json).id;
+    const issueNotExist = {
+      message: `issue does not exist [id: 0, repo_id: ${repoId}, index: 42]`,
+      url: `${fake.url}/api/swagger`,
+    };
+    const list = await api('/repos/alice/shop/issues/42/comments');
+    expect(list.status).toBe(500);
+    expect(list.json).toEqual(issueNotExist);
+    const create = await api('/repos/alice/shop/issues/42/comments', {
+      method: 'POST',
+      body: { body: 'hi' },
+    });
+    expect(create.status).toBe(500);
+    expect(create.json).toEqual(issueNotExist);
+    expect((await api('/repos/alice/shop/issues/42')).status).toBe(404);
+  });
+
   it('answers 201 for a new reaction and 200 when it already exists', async () => {
     await fake.as('alice').openIssue(REPO, { title: 'x' });
     const comment = await fake.as('alice').comment(REPO, 1, '/answer 1 Stripe');

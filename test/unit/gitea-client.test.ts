@@ -69,6 +69,11 @@ async function miniGitea() {
     ],
     [
       'GET',
+      /^\/repos\/acme\/shop\/issues\/(\d+)$/,
+      (_req, m) => ({ status: 200, json: { id: Number(m[1]) + 1000, number: Number(m[1]), user: bot } }),
+    ],
+    [
+      'GET',
       /^\/repos\/acme\/shop\/issues\/(\d+)\/comments$/,
       (_req, m) => ({ status: 200, json: comments.filter((c) => c.issue === Number(m[1])) }),
     ],
