@@ -5,6 +5,7 @@ import {
   GiteaForbiddenError,
   GiteaNotFoundError,
   GiteaRetryableError,
+  SelfDependencyError,
 } from './errors.ts';
 import { findOrCreate } from './find-or-create.ts';
 import type { LabelSpec } from './labels.ts';
@@ -703,7 +704,8 @@ export class GiteaClient {
 
   /**
    * Makes issue `number` depend on `blocker` (blocked until it closes). Idempotent: an
-   * existing link is left alone (`added: false`).
+   * existing link is left alone (`added: false`). An issue blocking itself is a
+   * SelfDependencyError: Gitea would accept it.
    */
   async addDependency(
     owner: string,
@@ -712,6 +714,9 @@ export class GiteaClient {
     blocker: IssueRef | number,
   ): Promise<{ added: boolean }> {
     const target = this.issueRef(owner, repo, blocker);
+    if (target.number === number && this.repoKey(target.owner, target.repo) === this.repoKey(owner, repo)) {
+      throw new SelfDependencyError(`${owner}/${repo}#${number}`);
+    }
     const result = await findOrCreate(
       {
         find: async () => ((await this.hasDependency(owner, repo, number, target)) ? true : undefined),

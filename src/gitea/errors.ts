@@ -92,6 +92,22 @@ export class BotNotRepoAdminError extends GiteaForbiddenError {
   }
 }
 
+/**
+ * A dependency of an issue on itself, refused before anything is sent: Gitea's API stores it
+ * (models/issues/dependency.go only looks for the same link and for two issues blocking each
+ * other), and the issue could then never be closed. Permanent: the caller's data is wrong.
+ */
+export class SelfDependencyError extends Error {
+  readonly isRetryable = false;
+
+  constructor(readonly issue: string) {
+    super(
+      `refusing to make ${issue} depend on itself: Gitea would store it and ${issue} could never be closed`,
+    );
+    this.name = 'SelfDependencyError';
+  }
+}
+
 /** 400 or 422: Gitea refused the input; sending the same request again will fail again. */
 export class GiteaValidationError extends GiteaError {
   constructor(details: GiteaErrorDetails) {

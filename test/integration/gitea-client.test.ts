@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
-import { BotNotRepoAdminError, GiteaNotFoundError, GiteaRetryableError } from '../../src/gitea/errors.ts';
+import {
+  BotNotRepoAdminError,
+  GiteaNotFoundError,
+  GiteaRetryableError,
+  SelfDependencyError,
+} from '../../src/gitea/errors.ts';
 import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
@@ -378,6 +383,19 @@ describe('issues, dependencies and pull requests', () => {
     expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: true });
     expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: false });
     expect(fake.dependencies(REPO, b)).toEqual([]);
+  });
+
+  it('never links an issue to itself, which Gitea would accept', async () => {
+    const n = await openIssue();
+    for (const blocker of [n, { number: n }, { owner: 'ACME', repo: 'Shop', number: n }]) {
+      await expect(client.addDependency('acme', 'shop', n, blocker)).rejects.toBeInstanceOf(
+        SelfDependencyError,
+      );
+    }
+    expect(fake.calls.filter((c) => c.path.endsWith('/dependencies'))).toEqual([]);
+    expect(fake.dependencies(REPO, n)).toEqual([]);
+    await client.editIssue('acme', 'shop', n, { state: 'closed' });
+    expect(fake.issue(REPO, n)?.state).toBe('closed');
   });
 
   it('opens a pull request once for a head and base', async () => {

@@ -375,15 +375,13 @@ describe('issue dependencies', () => {
     expect(fake.dependencies(REPO, 2)).toEqual([]);
   });
 
-  it('rejects duplicates, two issues blocking each other, self-dependency and unknown issues', async () => {
+  it('rejects duplicates, two issues blocking each other and unknown issues', async () => {
     await api('/repos/alice/shop/issues/2/dependencies', { method: 'POST', body: meta(1) });
     const duplicate = await api('/repos/alice/shop/issues/2/dependencies', { method: 'POST', body: meta(1) });
     expect(duplicate.status).toBe(500);
     const cycle = await api('/repos/alice/shop/issues/1/dependencies', { method: 'POST', body: meta(2) });
     expect(cycle.status).toBe(500);
     expect((cycle.json as Json).message).toContain('circular dependencies exists');
-    const self = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
-    expect(self.status).toBe(500);
     const unknown = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(99) });
     expect(unknown.status).toBe(404);
     const noRepo = await api('/repos/alice/shop/issues/3/dependencies', {
@@ -393,6 +391,22 @@ describe('issue dependencies', () => {
     expect(noRepo.status).toBe(404);
     expect(fake.dependencies(REPO, 1)).toEqual([]);
     expect(fake.dependencies(REPO, 3)).toEqual([]);
+  });
+
+  it('stores a self-dependency through the API, after which the issue cannot be closed', async () => {
+    const self = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
+    expect(self.status).toBe(201);
+    expect(fake.dependencies(REPO, 3)).toEqual([3]);
+    const again = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
+    expect(again.status).toBe(500);
+    expect((again.json as Json).message).toContain('issue dependency does already exist');
+    const close = await api('/repos/alice/shop/issues/3', { method: 'PATCH', body: { state: 'closed' } });
+    expect(close.status).toBe(412);
+    // The web UI refuses it.
+    await expect(fake.as('alice').addDependency(REPO, 2, 2)).rejects.toThrow(
+      'You cannot make an issue depend on itself.',
+    );
+    expect(fake.dependencies(REPO, 2)).toEqual([]);
   });
 
   it('needs write access to the blocked issue', async () => {
