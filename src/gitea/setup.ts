@@ -4,7 +4,8 @@ import { type ReplaceReason, WEBHOOK_EVENTS } from './webhook-spec.ts';
 
 /**
  * The Gitea side of `aiworker setup --repo OWNER/NAME`: the labels and the webhook. Running it
- * again changes nothing that is already right, and the report says so.
+ * again changes nothing that is already right, and the report says so; only on Gitea before
+ * 1.26 is the webhook replaced every time, as its secret cannot be known to be the current one.
  */
 
 export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook'>;
