@@ -140,6 +140,21 @@ export function decide(question: PermissionQuestion): PermissionDecision {
   }
 }
 
+/**
+ * The issue comment for a command that could not be permission-checked because the bot account
+ * is not an administrator of the repository: a problem of AiWorker's setup, which the comment
+ * says plainly, so nobody takes it for a verdict on their own access.
+ */
+export function renderBotAccessComment(access: { repo: string; problem: string; fix: string }): string {
+  return [
+    `### ⚠️ AiWorker is not set up correctly for ${access.repo}`,
+    '',
+    `Commands that need a permission check are not run: ${access.problem}.`,
+    '',
+    `This is not about anyone's own access. To fix it: ${access.fix} Then write the command again.`,
+  ].join('\n');
+}
+
 /** How `/help` and error messages name a requirement. */
 export function describeRequirement(requirement: Requirement): string {
   switch (requirement) {

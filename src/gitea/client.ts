@@ -1,5 +1,12 @@
 import { ContentType, type HttpResponse, type RequestParams } from 'gitea-js';
-import { GiteaError, GiteaForbiddenError, GiteaNotFoundError } from './errors.ts';
+import {
+  BotNotRepoAdminError,
+  GiteaError,
+  GiteaForbiddenError,
+  GiteaNotFoundError,
+  GiteaRetryableError,
+  SelfDependencyError,
+} from './errors.ts';
 import { findOrCreate } from './find-or-create.ts';
 import type { LabelSpec } from './labels.ts';
 import { findMarker, type MarkerAttrInput, renderMarker } from './markers.ts';
@@ -42,7 +49,13 @@ import {
   toWorkflowRun,
   UnexpectedGiteaResponseError,
 } from './types.ts';
-import { type DesiredWebhook, webhookName, webhookUpToDate } from './webhook-spec.ts';
+import {
+  type DesiredWebhook,
+  planWebhook,
+  type ReplaceReason,
+  webhookName,
+  webhookSettingsMatch,
+} from './webhook-spec.ts';
 
 export interface GiteaClientOptions extends TransportOptions {
   /** How long a collaborator permission is trusted. Default 30 s. */
@@ -143,10 +156,12 @@ export interface EnsureWebhookInput {
   contentType?: 'json' | 'form';
 }
 
-export interface EnsureWebhookResult {
-  hook: GiteaHook;
-  outcome: EnsureOutcome;
-}
+/** A hook edit: Gitea ignores `config.secret` there, so there is none to send. */
+export type HookEdit = Omit<HookInput, 'secret'>;
+
+export type EnsureWebhookResult =
+  | { hook: GiteaHook; outcome: EnsureOutcome }
+  | { hook: GiteaHook; outcome: 'replaced'; reason: ReplaceReason };
 
 export interface CreatePullRequestInput {
   /** Branch with the changes (`owner:branch` for a fork). */
@@ -559,12 +574,19 @@ export class GiteaClient {
 
   // ── comments ────────────────────────────────────────────────────────────────────────────
 
-  /** Every comment of an issue or pull request (Gitea returns them all in one response). */
+  /**
+   * Every comment of an issue or pull request (Gitea returns them all in one response). A
+   * missing issue is a GiteaNotFoundError, although Gitea answers 500 for it here.
+   */
   async listComments(owner: string, repo: string, number: number): Promise<GiteaComment[]> {
-    const response = await this.t.call('idempotent', (p) =>
-      this.t.api.repos.issueGetComments(seg(owner), seg(repo), number, {}, p),
-    );
-    return this.read(response, (comments) => comments.map(toComment));
+    try {
+      const response = await this.t.call('idempotent', (p) =>
+        this.t.api.repos.issueGetComments(seg(owner), seg(repo), number, {}, p),
+      );
+      return this.read(response, (comments) => comments.map(toComment));
+    } catch (error) {
+      throw await this.missingIssueOr(owner, repo, number, error);
+    }
   }
 
   async getComment(owner: string, repo: string, id: number): Promise<GiteaComment> {
@@ -574,12 +596,19 @@ export class GiteaClient {
     return this.read(response, toComment);
   }
 
-  /** Posts a comment; not idempotent on its own — see `ensureComment`. */
+  /**
+   * Posts a comment; not idempotent on its own — see `ensureComment`. A missing issue is a
+   * GiteaNotFoundError, although Gitea answers 500 for it here.
+   */
   async createComment(owner: string, repo: string, number: number, body: string): Promise<GiteaComment> {
-    const response = await this.t.call('unsafe', (p) =>
-      this.t.api.repos.issueCreateComment(seg(owner), seg(repo), number, { body }, p),
-    );
-    return this.read(response, toComment);
+    try {
+      const response = await this.t.call('unsafe', (p) =>
+        this.t.api.repos.issueCreateComment(seg(owner), seg(repo), number, { body }, p),
+      );
+      return this.read(response, toComment);
+    } catch (error) {
+      throw await this.missingIssueOr(owner, repo, number, error);
+    }
   }
 
   async editComment(owner: string, repo: string, id: number, body: string): Promise<GiteaComment> {
@@ -675,7 +704,8 @@ export class GiteaClient {
 
   /**
    * Makes issue `number` depend on `blocker` (blocked until it closes). Idempotent: an
-   * existing link is left alone (`added: false`).
+   * existing link is left alone (`added: false`). An issue blocking itself is a
+   * SelfDependencyError: Gitea would accept it.
    */
   async addDependency(
     owner: string,
@@ -684,6 +714,9 @@ export class GiteaClient {
     blocker: IssueRef | number,
   ): Promise<{ added: boolean }> {
     const target = this.issueRef(owner, repo, blocker);
+    if (target.number === number && this.repoKey(target.owner, target.repo) === this.repoKey(owner, repo)) {
+      throw new SelfDependencyError(`${owner}/${repo}#${number}`);
+    }
     const result = await findOrCreate(
       {
         find: async () => ((await this.hasDependency(owner, repo, number, target)) ? true : undefined),
@@ -790,7 +823,11 @@ export class GiteaClient {
     return this.read(response, toHook);
   }
 
-  async editHook(owner: string, repo: string, id: number, input: HookInput): Promise<GiteaHook> {
+  /**
+   * Edits a webhook. Gitea's editHook (routers/api/v1/utils/hook.go) never changes the secret,
+   * and replaces the event list, branch filter and authorization header with what is sent.
+   */
+  async editHook(owner: string, repo: string, id: number, input: HookEdit): Promise<GiteaHook> {
     const response = await this.t.call('idempotent', (p) =>
       this.t.api.repos.repoEditHook(
         seg(owner),
@@ -799,7 +836,7 @@ export class GiteaClient {
         {
           active: input.active ?? true,
           events: [...input.events],
-          config: { url: input.url, content_type: input.contentType ?? 'json', secret: input.secret },
+          config: { url: input.url, content_type: input.contentType ?? 'json' },
           ...(input.name === undefined ? {} : { name: input.name }),
         },
         p,
@@ -809,30 +846,35 @@ export class GiteaClient {
   }
 
   /**
-   * The repository's webhook to `url`: created when missing, rewritten when its events, content
-   * type, active flag or secret differ, left alone otherwise. Never creates a second hook for
-   * the same URL.
+   * The repository's webhook to `url`, with the current secret: created when missing; edited
+   * when only its events, content type or active flag differ; left alone when everything is
+   * right. A hook whose secret is not known to be the current one (another fingerprint in its
+   * name, or no name: Gitea before 1.26 has none) is replaced, because Gitea cannot change a
+   * hook's secret in place: the new hook is created first and the old one deleted after, so no
+   * event goes undelivered. Other hooks to the same URL are deleted.
    */
   async ensureWebhook(owner: string, repo: string, input: EnsureWebhookInput): Promise<EnsureWebhookResult> {
     const desired: DesiredWebhook = { ...input, contentType: input.contentType ?? 'json' };
     const hookInput: HookInput = { ...desired, active: true, name: webhookName(desired.secret) };
-    const forUrl = async () => (await this.listHooks(owner, repo)).find((hook) => hook.url === desired.url);
-    const existing = await forUrl();
-    if (existing) {
-      if (webhookUpToDate(existing, desired)) return { hook: existing, outcome: 'unchanged' };
-      const edited = await this.editHook(owner, repo, existing.id, hookInput);
-      if (edited.name === null || edited.name === hookInput.name) return { hook: edited, outcome: 'updated' };
-      // This Gitea names hooks but keeps the name on edit, so the new secret's fingerprint
-      // cannot be recorded in place: replace the hook (new one first, so no event is missed).
-      const replacement = await this.createHookOnce(owner, repo, hookInput);
-      await this.deleteHook(owner, repo, existing.id);
-      return { hook: replacement, outcome: 'updated' };
+    const before = await this.listHooks(owner, repo);
+    const plan = planWebhook(before, desired);
+    switch (plan.action) {
+      case 'keep':
+      case 'edit': {
+        const hook =
+          plan.action === 'edit' ? await this.editHook(owner, repo, plan.hook.id, hookInput) : plan.hook;
+        for (const stale of plan.stale) await this.deleteHook(owner, repo, stale.id);
+        const changed = plan.action === 'edit' || plan.stale.length > 0;
+        return { hook, outcome: changed ? 'updated' : 'unchanged' };
+      }
+      case 'replace': {
+        const replacement = await this.createHookOnce(owner, repo, hookInput, before);
+        for (const old of plan.old) await this.deleteHook(owner, repo, old.id);
+        return { hook: replacement, outcome: 'replaced', reason: plan.reason };
+      }
+      case 'create':
+        return { hook: await this.createHookOnce(owner, repo, hookInput, before), outcome: 'created' };
     }
-    const created = await this.createHookOnce(owner, repo, hookInput);
-    const hook = webhookUpToDate(created, desired)
-      ? created
-      : await this.editHook(owner, repo, created.id, hookInput);
-    return { hook, outcome: 'created' };
   }
 
   /** Deletes a webhook; one that is already gone counts as deleted. */
@@ -844,21 +886,36 @@ export class GiteaClient {
     }
   }
 
-  /** Creates the hook; after an ambiguous failure, finds it by URL and name instead of repeating. */
-  private async createHookOnce(owner: string, repo: string, input: HookInput): Promise<GiteaHook> {
+  /**
+   * Creates the hook (and makes it deliver what is asked for). After an ambiguous failure it
+   * looks for a hook to the URL that was not there `before` (and carries the name, on a Gitea
+   * that names hooks) instead of creating another.
+   */
+  private async createHookOnce(
+    owner: string,
+    repo: string,
+    input: HookInput,
+    before: readonly GiteaHook[],
+  ): Promise<GiteaHook> {
+    const existed = new Set(before.map((hook) => hook.id));
     const result = await findOrCreate(
       {
         find: async (round) =>
           round === 1
             ? undefined
             : (await this.listHooks(owner, repo)).find(
-                (hook) => hook.url === input.url && (hook.name === null || hook.name === input.name),
+                (hook) =>
+                  hook.url === input.url &&
+                  !existed.has(hook.id) &&
+                  (hook.name === null || hook.name === input.name),
               ),
         create: () => this.createHook(owner, repo, input),
       },
       this.t,
     );
-    return result.value;
+    const created = result.value;
+    if (webhookSettingsMatch(created, { ...input, contentType: input.contentType ?? 'json' })) return created;
+    return this.editHook(owner, repo, created.id, input);
   }
 
   // ── pull requests ───────────────────────────────────────────────────────────────────────
@@ -1040,8 +1097,10 @@ export class GiteaClient {
   // ── permissions ─────────────────────────────────────────────────────────────────────────
 
   /**
-   * `user`'s permission on the repository, cached briefly. An unknown user (404) and a
-   * non-collaborator of a private repository (403) have `none`.
+   * `user`'s permission on the repository, cached briefly. An unknown user (404) has `none`;
+   * so has a non-collaborator of a private repository (Gitea answers 200 `none`). Gitea refuses
+   * (403) to tell anyone but site and repository admins about other users: when the bot is not
+   * a repository admin that is a BotNotRepoAdminError, never `none` for the user.
    */
   async getPermission(owner: string, repo: string, user: string): Promise<Permission> {
     const key = `${this.repoKey(owner, repo)}#${user.toLowerCase()}`;
@@ -1054,12 +1113,36 @@ export class GiteaClient {
       );
       permission = this.read(response, (data) => toPermission(data.permission));
     } catch (error) {
-      const refused = error instanceof GiteaForbiddenError && error.reason === 'forbidden';
-      if (!(error instanceof GiteaNotFoundError) && !refused) throw error;
+      if (error instanceof GiteaForbiddenError && error.reason === 'forbidden') {
+        throw await this.explainRefusedPermission(owner, repo, user, error);
+      }
+      if (!(error instanceof GiteaNotFoundError)) throw error;
       permission = 'none';
     }
     this.permissions.set(key, permission);
     return permission;
+  }
+
+  /**
+   * Why Gitea refused to tell `user`'s permission: the bot asks for its own (always allowed);
+   * unless it is an admin, that is the reason. Otherwise (e.g. the token's scopes) the refusal
+   * stays as it is.
+   */
+  private async explainRefusedPermission(
+    owner: string,
+    repo: string,
+    user: string,
+    refusal: GiteaForbiddenError,
+  ): Promise<GiteaForbiddenError> {
+    const bot = (await this.bot()).login;
+    if (sameLogin(bot, user)) return refusal;
+    const botPermission = await this.getPermission(owner, repo, bot);
+    if (botPermission === 'admin') return refusal;
+    const { status, method, path, giteaMessage } = refusal;
+    return new BotNotRepoAdminError(
+      { status, method, path, giteaMessage, cause: refusal },
+      { repo: `${owner}/${repo}`, bot, botPermission },
+    );
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
@@ -1073,6 +1156,34 @@ export class GiteaClient {
       });
     }
     return this.botUser;
+  }
+
+  /**
+   * ListIssueComments and CreateIssueComment (routers/api/v1/repo/issue_comment.go) answer 500,
+   * not 404, for an issue that does not exist, which would be retried as if Gitea were failing.
+   * After a 500 the issue itself is looked up: when it is gone the failure is a permanent
+   * GiteaNotFoundError; any other 500 stays what it was (retryable).
+   */
+  private async missingIssueOr(
+    owner: string,
+    repo: string,
+    number: number,
+    error: unknown,
+  ): Promise<unknown> {
+    if (!(error instanceof GiteaRetryableError) || error.status !== 500) return error;
+    try {
+      await this.getIssue(owner, repo, number);
+      return error;
+    } catch (lookup) {
+      if (!(lookup instanceof GiteaNotFoundError)) return error;
+      return new GiteaNotFoundError({
+        status: lookup.status,
+        method: error.method,
+        path: error.path,
+        giteaMessage: `issue #${number} does not exist in ${owner}/${repo} (Gitea answered 500 for its comments)`,
+        cause: error,
+      });
+    }
   }
 
   private repoKey(owner: string, repo: string): string {

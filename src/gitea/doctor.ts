@@ -1,3 +1,4 @@
+import { botNeedsAdmin } from './bot-access.ts';
 import type { GiteaClient } from './client.ts';
 import type { CheckResult } from './doctor-report.ts';
 import { GiteaError, GiteaForbiddenError, GiteaNotFoundError, GiteaRetryableError } from './errors.ts';
@@ -5,7 +6,7 @@ import { parseRepoSlug } from './repo-slug.ts';
 
 /** The Gitea side of `aiworker doctor`: token, version, and the bot's rights on a repository. */
 
-export type DoctorClient = Pick<GiteaClient, 'getCurrentUser' | 'getVersion' | 'getRepo'>;
+export type DoctorClient = Pick<GiteaClient, 'getCurrentUser' | 'getVersion' | 'getRepo' | 'getPermission'>;
 
 export const MIN_GITEA_VERSION: readonly [number, number] = [1, 22];
 
@@ -122,15 +123,12 @@ async function repoCheck(
   }
   if (login === undefined) return { name, ok: false, detail: 'skipped: the token check failed' };
   try {
-    const found = await client.getRepo(owner, repo);
-    if (found.permissions.admin) return { name, ok: true, detail: `${login} is an administrator` };
-    const level = found.permissions.push ? 'write' : found.permissions.pull ? 'read' : 'no';
-    return {
-      name,
-      ok: false,
-      detail: `${login} has ${level} access; administrator access is needed for webhooks and labels`,
-      fix: `In ${slug} → Settings → Collaborators, give ${login} Administrator access (or add it to a team with admin rights).`,
-    };
+    await client.getRepo(owner, repo);
+    // The bot's own permission, through the endpoint the command path asks about others.
+    const level = await client.getPermission(owner, repo, login);
+    if (level === 'admin') return { name, ok: true, detail: `${login} is an administrator` };
+    const { problem, fix } = botNeedsAdmin(slug, login, level);
+    return { name, ok: false, detail: `${problem}; the webhook and the labels need admin too`, fix };
   } catch (error) {
     if (error instanceof GiteaRetryableError) return { name, ok: false, ...unreachable(error) };
     if (error instanceof GiteaNotFoundError || error instanceof GiteaForbiddenError) {

@@ -1,3 +1,6 @@
+import { botNeedsAdmin } from './bot-access.ts';
+import type { Permission } from './types.ts';
+
 /**
  * Typed failures of the Gitea API. Every failure of a Gitea call surfaces as one of these
  * (never as gitea-js's rejected Response), so the queue can decide with `isRetryable` alone
@@ -57,6 +60,51 @@ export class GiteaForbiddenError extends GiteaError {
     const reason = details.status === 401 ? 'unauthenticated' : 'forbidden';
     super(details, reason === 'unauthenticated' ? 'authentication failed' : 'forbidden');
     this.reason = reason;
+  }
+}
+
+/**
+ * 403 from `GET …/collaborators/{user}/permission` about another user: Gitea answers that only
+ * to site admins and repository admins (routers/api/v1/repo/collaborators.go
+ * GetRepoPermissions), so the bot account is not an administrator of the repository. A problem
+ * of AiWorker's setup, never a verdict about the user asked about.
+ */
+export class BotNotRepoAdminError extends GiteaForbiddenError {
+  /** `owner/name`. */
+  readonly repo: string;
+  readonly bot: string;
+  /** The bot's own access to the repository (anyone may ask Gitea about themselves). */
+  readonly botPermission: Permission;
+  /** What is wrong and what it breaks, in plain words. */
+  readonly problem: string;
+  /** How to fix it, in one sentence. */
+  readonly fix: string;
+
+  constructor(details: GiteaErrorDetails, access: { repo: string; bot: string; botPermission: Permission }) {
+    super(details);
+    const { problem, fix } = botNeedsAdmin(access.repo, access.bot, access.botPermission);
+    this.message = `${problem} (${this.message})`;
+    this.repo = access.repo;
+    this.bot = access.bot;
+    this.botPermission = access.botPermission;
+    this.problem = problem;
+    this.fix = fix;
+  }
+}
+
+/**
+ * A dependency of an issue on itself, refused before anything is sent: Gitea's API stores it
+ * (models/issues/dependency.go only looks for the same link and for two issues blocking each
+ * other), and the issue could then never be closed. Permanent: the caller's data is wrong.
+ */
+export class SelfDependencyError extends Error {
+  readonly isRetryable = false;
+
+  constructor(readonly issue: string) {
+    super(
+      `refusing to make ${issue} depend on itself: Gitea would store it and ${issue} could never be closed`,
+    );
+    this.name = 'SelfDependencyError';
   }
 }
 

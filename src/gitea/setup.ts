@@ -1,10 +1,11 @@
-import type { EnsureOutcome, GiteaClient } from './client.ts';
+import type { EnsureOutcome, EnsureWebhookResult, GiteaClient } from './client.ts';
 import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from './labels.ts';
-import { WEBHOOK_EVENTS } from './webhook-spec.ts';
+import { type ReplaceReason, WEBHOOK_EVENTS } from './webhook-spec.ts';
 
 /**
  * The Gitea side of `aiworker setup --repo OWNER/NAME`: the labels and the webhook. Running it
- * again changes nothing that is already right, and the report says so.
+ * again changes nothing that is already right, and the report says so; only on Gitea before
+ * 1.26 is the webhook replaced every time, as its secret cannot be known to be the current one.
  */
 
 export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook'>;
@@ -21,7 +22,14 @@ export interface SetupOptions {
 export interface SetupReport {
   repo: string;
   labels: Array<{ name: string; id: number; outcome: EnsureOutcome }>;
-  webhook: { id: number; url: string; events: string[]; outcome: EnsureOutcome };
+  webhook: {
+    id: number;
+    url: string;
+    events: string[];
+    outcome: EnsureWebhookResult['outcome'];
+    /** Set when the hook was replaced. */
+    reason?: ReplaceReason;
+  };
 }
 
 /** `${publicUrl}/webhooks/gitea`, for an http(s) public URL (a trailing slash is fine). */
@@ -46,16 +54,34 @@ export async function setupRepo(client: SetupClient, options: SetupOptions): Pro
   return {
     repo: `${options.owner}/${options.repo}`,
     labels: labels.outcomes.map(({ name, outcome }) => ({ name, id: labels.ids[name] ?? 0, outcome })),
-    webhook: { id: webhook.hook.id, url, events: [...WEBHOOK_EVENTS], outcome: webhook.outcome },
+    webhook: {
+      id: webhook.hook.id,
+      url,
+      events: [...WEBHOOK_EVENTS],
+      outcome: webhook.outcome,
+      ...(webhook.outcome === 'replaced' ? { reason: webhook.reason } : {}),
+    },
   };
 }
 
-/** Plain-text summary: what was created, updated, or already right. */
+const REPLACED_BECAUSE: Record<ReplaceReason, string> = {
+  'secret-changed': 'the secret changed',
+  'secret-unknown':
+    "the secret may have changed (Gitea never shows a hook's secret, and this hook carries no fingerprint of it)",
+};
+
+function describeWebhookOutcome(webhook: SetupReport['webhook']): string {
+  if (webhook.outcome !== 'replaced') return webhook.outcome;
+  const why = REPLACED_BECAUSE[webhook.reason ?? 'secret-unknown'];
+  return `replaced: ${why}; Gitea cannot change a hook's secret in place`;
+}
+
+/** Plain-text summary: what was created, updated, replaced, or already right. */
 export function formatSetupReport(report: SetupReport): string {
   const lines = [`Setup of ${report.repo}:`];
   for (const label of report.labels) lines.push(`  label ${label.name}: ${label.outcome}`);
   lines.push(
-    `  webhook ${report.webhook.url} (${report.webhook.events.join(', ')}): ${report.webhook.outcome}`,
+    `  webhook ${report.webhook.url} (${report.webhook.events.join(', ')}): ${describeWebhookOutcome(report.webhook)}`,
   );
   const changed = [...report.labels.map((l) => l.outcome), report.webhook.outcome].filter(
     (o) => o !== 'unchanged',

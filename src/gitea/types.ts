@@ -127,7 +127,7 @@ export interface GiteaHook {
   contentType: string;
   events: string[];
   active: boolean;
-  /** Null when this Gitea does not name hooks (before 1.25). */
+  /** Null when this Gitea does not name hooks (before 1.26). */
   name: string | null;
 }
 

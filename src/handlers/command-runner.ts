@@ -1,9 +1,16 @@
 import { COMMAND_CATALOG } from '../commands/catalog.ts';
 import type { CommandContext } from '../commands/context.ts';
-import { parseComment } from '../commands/parser.ts';
-import { decide, parseRepoPermission, requiredPermission } from '../commands/permissions.ts';
+import { type CommandInvocation, parseComment } from '../commands/parser.ts';
+import {
+  decide,
+  parseRepoPermission,
+  type RepoPermission,
+  renderBotAccessComment,
+  requiredPermission,
+} from '../commands/permissions.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
-import { audit, findTask } from '../db/tasks.ts';
+import { audit, findTask, type RepoRow } from '../db/tasks.ts';
+import { BotNotRepoAdminError } from '../gitea/errors.ts';
 import { addressTo } from '../spec/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import type { CommentContext } from './context.ts';
@@ -60,10 +67,20 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     // 1. Permission, before anything about the task is read.
     const requirement = requiredPermission(item.name, item.argv, config.permissions);
     const isAuthor = c.comment.author.toLowerCase() === c.issue.author.toLowerCase();
-    const permission =
-      requirement === 'anyone'
-        ? 'none'
-        : parseRepoPermission(await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author));
+    // Asked only when the answer can change the decision.
+    const decidedWithout = requirement === 'anyone' || (requirement === 'author-or-write' && isAuthor);
+    let permission: RepoPermission = 'none';
+    if (!decidedWithout) {
+      try {
+        permission = parseRepoPermission(
+          await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author),
+        );
+      } catch (error) {
+        if (!(error instanceof BotNotRepoAdminError)) throw error;
+        await reportBotNotAdmin(deps, ctx, repo, item, error);
+        continue;
+      }
+    }
     const decision = decide({
       requirement,
       permission,
@@ -115,4 +132,40 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     const task = await findTask(deps.db, repo.id, ref.number);
     if (task?.kind === 'feature') await publishFeature(deps, task.id);
   }
+}
+
+/**
+ * The bot account may not ask Gitea about other people's access: AiWorker's setup is wrong, not
+ * the user's access. The issue gets one comment saying so and how to fix it (one per issue, by
+ * its marker, however many commands hit it); the command is not run.
+ */
+async function reportBotNotAdmin(
+  deps: BotDeps,
+  ctx: CommentContext,
+  repo: RepoRow,
+  item: CommandInvocation,
+  error: BotNotRepoAdminError,
+): Promise<void> {
+  const c = ctx.payload;
+  ctx.log.warn(
+    { command: item.name, err: error.message },
+    'command not run: the bot account is not a repository admin',
+  );
+  await audit(deps.db, {
+    deliveryId: ctx.deliveryId,
+    repoFullName: repo.fullName,
+    issueNumber: c.issue.number,
+    actor: c.comment.author,
+    command: item.name,
+    args: item.args,
+    result: 'config-error',
+    detail: error.message,
+  });
+  await withIssueLock(deps, repo, c.issue.number, async () => {
+    await deps.comments.ensure(
+      { owner: c.repo.owner, repo: c.repo.name, number: c.issue.number },
+      { kind: 'config', attrs: { repo: repo.fullName, need: 'admin' } },
+      renderBotAccessComment({ repo: repo.fullName, problem: error.problem, fix: error.fix }),
+    );
+  });
 }

@@ -2,12 +2,18 @@ import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
-import { GiteaNotFoundError, GiteaRetryableError } from '../../src/gitea/errors.ts';
+import {
+  BotNotRepoAdminError,
+  GiteaNotFoundError,
+  GiteaRetryableError,
+  SelfDependencyError,
+} from '../../src/gitea/errors.ts';
 import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
-import { WEBHOOK_EVENTS } from '../../src/gitea/webhook-spec.ts';
+import { WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
+import { isRetryable } from '../../src/queue/errors.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -105,6 +111,32 @@ describe('ensureComment', () => {
     const result = await client.ensureComment('acme', 'shop', n, marker, 'Questions');
     expect(result.created).toBe(true);
     expect(fake.comments(REPO, n)).toHaveLength(1);
+  });
+});
+
+describe('comments of an issue that does not exist', () => {
+  it('end in a permanent not-found, though Gitea answers 500 for them', async () => {
+    const error = await client
+      .ensureComment('acme', 'shop', 404, { kind: 'reply', attrs: { cause: 'c1' } }, 'hello')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GiteaNotFoundError);
+    expect((error as Error).message).toContain('issue #404 does not exist in acme/shop');
+    expect(isRetryable(error)).toBe(false);
+    // The client's own retries of the 500, then one look at the issue; nothing is posted.
+    const listed = fake.calls.filter((c) => c.path.endsWith('/repos/acme/shop/issues/404/comments'));
+    expect(listed.map((c) => [c.method, c.status])).toEqual(Array(4).fill(['GET', 500]));
+    expect(
+      fake.calls.filter((c) => c.path.endsWith('/repos/acme/shop/issues/404')).map((c) => c.status),
+    ).toEqual([404]);
+  });
+
+  it('stay retryable when Gitea fails for an issue that exists', async () => {
+    const n = await openIssue();
+    fake.failNext({ method: 'GET', path: /\/comments$/, status: 500, times: 4 });
+    const error = await client.listComments('acme', 'shop', n).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GiteaRetryableError);
+    expect(isRetryable(error)).toBe(true);
+    expect(await client.listComments('acme', 'shop', n)).toEqual([]);
   });
 });
 
@@ -221,8 +253,13 @@ describe('labels and setup', () => {
     for (const event of WEBHOOK_EVENTS) expect(hooks[0]?.events).toContain(event);
   });
 
-  it('setup with a new secret rewrites the hook, and deliveries are signed with it', async () => {
-    await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET });
+  it('setup with a new secret replaces the hook, and deliveries are signed with it', async () => {
+    const first = await setupRepo(client, {
+      owner: 'acme',
+      repo: 'shop',
+      publicUrl: PUBLIC_URL,
+      webhookSecret: SECRET,
+    });
     const rotated = 'rotated-secret-9876543210';
     const report = await setupRepo(client, {
       owner: 'acme',
@@ -230,8 +267,10 @@ describe('labels and setup', () => {
       publicUrl: PUBLIC_URL,
       webhookSecret: rotated,
     });
-    expect(report.webhook.outcome).toBe('updated');
-    expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+    expect(report.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-changed' });
+    const hooks = await client.listHooks('acme', 'shop');
+    expect(hooks.map((hook) => hook.id)).toEqual([report.webhook.id]);
+    expect(report.webhook.id).not.toBe(first.webhook.id);
     const settled = await setupRepo(client, {
       owner: 'acme',
       repo: 'shop',
@@ -248,6 +287,21 @@ describe('labels and setup', () => {
       .update(delivery?.body ?? '')
       .digest('hex');
     expect(delivery?.headers['X-Gitea-Signature']).toBe(expected);
+  });
+
+  it('setup keeps one hook when the create of a replacement fails after it took effect', async () => {
+    await setupRepo(client, { owner: 'acme', repo: 'shop', publicUrl: PUBLIC_URL, webhookSecret: SECRET });
+    fake.failNext({ method: 'POST', path: /\/hooks$/, status: 503, afterEffect: true });
+    const rotated = 'rotated-secret-9876543210';
+    const report = await setupRepo(client, {
+      owner: 'acme',
+      repo: 'shop',
+      publicUrl: PUBLIC_URL,
+      webhookSecret: rotated,
+    });
+    expect(report.webhook.outcome).toBe('replaced');
+    const hooks = await client.listHooks('acme', 'shop');
+    expect(hooks.map((hook) => [hook.id, hook.name])).toEqual([[report.webhook.id, webhookName(rotated)]]);
   });
 
   it('setup under failures that took effect creates no duplicate label or hook', async () => {
@@ -329,6 +383,19 @@ describe('issues, dependencies and pull requests', () => {
     expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: true });
     expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: false });
     expect(fake.dependencies(REPO, b)).toEqual([]);
+  });
+
+  it('never links an issue to itself, which Gitea would accept', async () => {
+    const n = await openIssue();
+    for (const blocker of [n, { number: n }, { owner: 'ACME', repo: 'Shop', number: n }]) {
+      await expect(client.addDependency('acme', 'shop', n, blocker)).rejects.toBeInstanceOf(
+        SelfDependencyError,
+      );
+    }
+    expect(fake.calls.filter((c) => c.path.endsWith('/dependencies'))).toEqual([]);
+    expect(fake.dependencies(REPO, n)).toEqual([]);
+    await client.editIssue('acme', 'shop', n, { state: 'closed' });
+    expect(fake.issue(REPO, n)?.state).toBe('closed');
   });
 
   it('opens a pull request once for a head and base', async () => {
@@ -436,6 +503,36 @@ describe('permissions and doctor', () => {
     expect(await client.getPermission('acme', 'shop', 'alice')).toBe('admin');
     const asked = fake.calls.filter((c) => c.path.endsWith('/collaborators/alice/permission'));
     expect(asked).toHaveLength(2);
+  });
+
+  it('tells a bot that is not repository admin from a user without access', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    const error = await client.getPermission('acme', 'shop', 'alice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BotNotRepoAdminError);
+    expect(error).toMatchObject({ repo: REPO, bot: 'aiworker-bot', botPermission: 'write' });
+    expect((error as BotNotRepoAdminError).fix).toContain('give aiworker-bot the Administrator role');
+    expect(isRetryable(error)).toBe(false);
+    expect(await client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('write');
+  });
+
+  it('reads none for a stranger of a private repository and read for one of a public repository', async () => {
+    fake.createRepo('acme', 'vault', { private: true });
+    fake.setPermission('acme/vault', 'aiworker-bot', 'admin');
+    expect(await client.getPermission('acme', 'vault', 'carol')).toBe('none');
+    expect(await client.getPermission('acme', 'shop', 'carol')).toBe('read');
+  });
+
+  it('doctor reports a bot without admin as a configuration error with the fix', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    const [, , repo] = await checkGitea(client, { repo: REPO });
+    expect(repo).toMatchObject({ name: `repository ${REPO}`, ok: false });
+    expect(repo?.severity).toBeUndefined(); // an error, not a warning
+    expect(repo?.detail).toContain(
+      'the bot account aiworker-bot needs admin on acme/shop (it has write access)',
+    );
+    expect(repo?.fix).toContain(
+      'acme/shop → Settings → Collaborators, give aiworker-bot the Administrator role',
+    );
   });
 
   it('doctor passes for an admin bot on 1.26 and explains a missing repository', async () => {

@@ -375,15 +375,13 @@ describe('issue dependencies', () => {
     expect(fake.dependencies(REPO, 2)).toEqual([]);
   });
 
-  it('rejects duplicates, two issues blocking each other, self-dependency and unknown issues', async () => {
+  it('rejects duplicates, two issues blocking each other and unknown issues', async () => {
     await api('/repos/alice/shop/issues/2/dependencies', { method: 'POST', body: meta(1) });
     const duplicate = await api('/repos/alice/shop/issues/2/dependencies', { method: 'POST', body: meta(1) });
     expect(duplicate.status).toBe(500);
     const cycle = await api('/repos/alice/shop/issues/1/dependencies', { method: 'POST', body: meta(2) });
     expect(cycle.status).toBe(500);
     expect((cycle.json as Json).message).toContain('circular dependencies exists');
-    const self = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
-    expect(self.status).toBe(500);
     const unknown = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(99) });
     expect(unknown.status).toBe(404);
     const noRepo = await api('/repos/alice/shop/issues/3/dependencies', {
@@ -393,6 +391,22 @@ describe('issue dependencies', () => {
     expect(noRepo.status).toBe(404);
     expect(fake.dependencies(REPO, 1)).toEqual([]);
     expect(fake.dependencies(REPO, 3)).toEqual([]);
+  });
+
+  it('stores a self-dependency through the API, after which the issue cannot be closed', async () => {
+    const self = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
+    expect(self.status).toBe(201);
+    expect(fake.dependencies(REPO, 3)).toEqual([3]);
+    const again = await api('/repos/alice/shop/issues/3/dependencies', { method: 'POST', body: meta(3) });
+    expect(again.status).toBe(500);
+    expect((again.json as Json).message).toContain('issue dependency does already exist');
+    const close = await api('/repos/alice/shop/issues/3', { method: 'PATCH', body: { state: 'closed' } });
+    expect(close.status).toBe(412);
+    // The web UI refuses it.
+    await expect(fake.as('alice').addDependency(REPO, 2, 2)).rejects.toThrow(
+      'You cannot make an issue depend on itself.',
+    );
+    expect(fake.dependencies(REPO, 2)).toEqual([]);
   });
 
   it('needs write access to the blocked issue', async () => {
@@ -449,6 +463,24 @@ describe('comments and reactions', () => {
     expect((all.json as Json[]).length).toBe(41);
     const recent = await api('/repos/alice/shop/issues/1/comments?since=2026-01-01T11:00:00Z');
     expect((recent.json as Json[]).map((c) => c.body)).toEqual(['late']);
+  });
+
+  it('answers 500, not 404, for the comments of an issue that does not exist', async () => {
+    const repoId = ((await api('/repos/alice/shop')).json as Json).id;
+    const issueNotExist = {
+      message: `issue does not exist [id: 0, repo_id: ${repoId}, index: 42]`,
+      url: `${fake.url}/api/swagger`,
+    };
+    const list = await api('/repos/alice/shop/issues/42/comments');
+    expect(list.status).toBe(500);
+    expect(list.json).toEqual(issueNotExist);
+    const create = await api('/repos/alice/shop/issues/42/comments', {
+      method: 'POST',
+      body: { body: 'hi' },
+    });
+    expect(create.status).toBe(500);
+    expect(create.json).toEqual(issueNotExist);
+    expect((await api('/repos/alice/shop/issues/42')).status).toBe(404);
   });
 
   it('answers 201 for a new reaction and 200 when it already exists', async () => {
@@ -626,12 +658,12 @@ describe('webhooks', () => {
     }
   });
 
-  it('edits a hook: name, secret and events, where a missing event list means push only', async () => {
+  it('edits a hook: name and events, but never its secret; a missing event list means push only', async () => {
     const hooks = (await api('/repos/alice/shop/hooks')).json as Json[];
     const id = hooks[0]?.id;
     const edited = await api(`/repos/alice/shop/hooks/${id}`, {
       method: 'PATCH',
-      body: { name: 'aiworker', config: { secret: 'rotated' }, events: ['issue_comment'], active: true },
+      body: { name: ' aiworker ', config: { secret: 'rotated' }, events: ['issue_comment'], active: true },
     });
     expect(edited.status).toBe(200);
     expect(edited.json).toMatchObject({ name: 'aiworker', events: ['issue_comment'], active: true });
@@ -642,15 +674,67 @@ describe('webhooks', () => {
     await fake.waitForDeliveries();
     expect(receiver.received.map((r) => r.headers['x-gitea-event-type'])).toEqual(['issue_comment']);
     const [delivery] = receiver.received;
+    // editHook ignores config.secret: deliveries are still signed with the old one.
     expect(delivery?.headers['x-gitea-signature']).toBe(
-      createHmac('sha256', 'rotated')
+      createHmac('sha256', SECRET)
         .update(delivery?.body ?? '')
         .digest('hex'),
     );
 
     const reset = await api(`/repos/alice/shop/hooks/${id}`, { method: 'PATCH', body: { active: true } });
-    expect((reset.json as Json).events).toEqual(['push']);
+    expect(reset.json).toMatchObject({ name: 'aiworker', events: ['push'] });
   });
+
+  it('replaces the branch filter and authorization header on every edit', async () => {
+    const created = await api('/repos/alice/shop/hooks', {
+      method: 'POST',
+      body: {
+        type: 'gitea',
+        config: { url: receiver.url, content_type: 'json' },
+        branch_filter: 'main',
+        authorization_header: 'Bearer abc',
+      },
+    });
+    expect(created.json).toMatchObject({ branch_filter: 'main', authorization_header: 'Bearer abc' });
+    const id = (created.json as Json).id;
+    const edited = await api(`/repos/alice/shop/hooks/${id}`, {
+      method: 'PATCH',
+      body: { events: ['push'] },
+    });
+    expect(edited.json).toMatchObject({ branch_filter: '', authorization_header: '', active: false });
+  });
+
+  for (const version of ['1.24.7', '1.25.4']) {
+    it(`has no hook names in Gitea ${version}: name is neither stored nor returned`, async () => {
+      const old = await startGiteaFake({ version });
+      try {
+        old.addUser('alice');
+        const token = old.addUser('aiworker-bot').token;
+        old.createRepo('alice', 'shop');
+        old.setPermission(REPO, 'aiworker-bot', 'admin');
+        const call = async (path: string, method: string, body?: unknown) => {
+          const res = await fetch(`${old.url}/api/v1${path}`, {
+            method,
+            headers: { Authorization: `token ${token}`, 'Content-Type': 'application/json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          return (await res.json()) as Json;
+        };
+        const created = await call('/repos/alice/shop/hooks', 'POST', {
+          type: 'gitea',
+          name: 'aiworker',
+          config: { url: receiver.url, content_type: 'json', secret: 's' },
+          active: true,
+        });
+        expect(created).not.toHaveProperty('name');
+        const edited = await call(`/repos/alice/shop/hooks/${created.id}`, 'PATCH', { name: 'again' });
+        expect(edited).not.toHaveProperty('name');
+        expect(await call('/repos/alice/shop/hooks', 'GET')).toEqual([edited]);
+      } finally {
+        await old.close();
+      }
+    });
+  }
 
   it('records failed deliveries with the receiver status, in order per hook', async () => {
     receiver.respondWith(503);
@@ -797,6 +881,38 @@ describe('repository content and permissions', () => {
     expect(await permission('bob')).toMatchObject({ permission: 'write', user: { login: 'bob' } });
     expect(await permission('carol')).toMatchObject({ permission: 'read' });
     expect((await api('/repos/alice/shop/collaborators/nobody/permission')).status).toBe(404);
+  });
+
+  it('tells a stranger read on a public repository and none on a private one', async () => {
+    fake.addUser('carol');
+    fake.createRepo('alice', 'vault', { private: true });
+    fake.setPermission('alice/vault', 'aiworker-bot', 'admin');
+    const ask = async (repo: string) =>
+      (await api(`/repos/alice/${repo}/collaborators/carol/permission`)).json as Json;
+    expect(await ask('shop')).toMatchObject({ permission: 'read', role_name: 'read' });
+    expect(await ask('vault')).toMatchObject({ permission: 'none', role_name: 'none' });
+  });
+
+  it('refuses to tell anyone but admins about other users, before looking the user up', async () => {
+    fake.setPermission(REPO, 'aiworker-bot', 'write');
+    fake.setPermission(REPO, 'bob', 'write');
+    const refusal = {
+      message:
+        'Only admins can query all permissions, repo admins can query all repo permissions, collaborators can query only their own',
+      url: `${fake.url}/api/swagger`,
+    };
+    for (const user of ['bob', 'alice', 'nobody']) {
+      const res = await api(`/repos/alice/shop/collaborators/${user}/permission`);
+      expect(res.status).toBe(403);
+      expect(res.json).toEqual(refusal);
+    }
+    // Anyone may ask about themselves, in any letter case.
+    const own = await api('/repos/alice/shop/collaborators/AiWorker-Bot/permission');
+    expect(own.status).toBe(200);
+    expect(own.json).toMatchObject({ permission: 'write', user: { login: 'aiworker-bot' } });
+    const siteAdmin = fake.addUser('root', { admin: true }).token;
+    const asked = await api('/repos/alice/shop/collaborators/bob/permission', { token: siteAdmin });
+    expect(asked.json).toMatchObject({ permission: 'write' });
   });
 
   it('records commit statuses, combines them and fires status webhooks', async () => {

@@ -3,8 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
-import { GiteaRetryableError } from '../../src/gitea/errors.ts';
+import { BotNotRepoAdminError, GiteaRetryableError } from '../../src/gitea/errors.ts';
 import { findMarker, renderMarker } from '../../src/gitea/markers.ts';
+import { isRetryable } from '../../src/queue/errors.ts';
 
 /**
  * The client's composite behaviour (ensure…, permission cache, basic auth, Actions calls,
@@ -68,6 +69,11 @@ async function miniGitea() {
     ],
     [
       'GET',
+      /^\/repos\/acme\/shop\/issues\/(\d+)$/,
+      (_req, m) => ({ status: 200, json: { id: Number(m[1]) + 1000, number: Number(m[1]), user: bot } }),
+    ],
+    [
+      'GET',
       /^\/repos\/acme\/shop\/issues\/(\d+)\/comments$/,
       (_req, m) => ({ status: 200, json: comments.filter((c) => c.issue === Number(m[1])) }),
     ],
@@ -100,7 +106,17 @@ async function miniGitea() {
       /^\/repos\/acme\/shop\/collaborators\/([^/]+)\/permission$/,
       (_req, m) => {
         const login = decodeURIComponent(m[1] ?? '');
-        if (login === 'mallory') return { status: 403, json: { message: 'not a collaborator' } };
+        // GetRepoPermissions: only admins may ask about someone else.
+        const botIsAdmin = ['admin', 'owner'].includes(permissions['aiworker-bot'] ?? '');
+        if (!botIsAdmin && login !== 'aiworker-bot') {
+          return {
+            status: 403,
+            json: {
+              message:
+                'Only admins can query all permissions, repo admins can query all repo permissions, collaborators can query only their own',
+            },
+          };
+        }
         const permission = permissions[login];
         if (!permission) return { status: 404, json: { message: 'user does not exist' } };
         return { status: 200, json: { permission, role_name: permission, user: { login } } };
@@ -312,13 +328,24 @@ describe('ensureComment', () => {
 });
 
 describe('getPermission', () => {
-  it('maps Gitea answers: levels, unknown user (404) and non-collaborator (403) as none', async () => {
+  it('maps Gitea answers: levels, and an unknown user (404) as none', async () => {
     const gitea = await miniGitea();
     expect(await gitea.client.getPermission('acme', 'shop', 'alice')).toBe('write');
     expect(await gitea.client.getPermission('acme', 'shop', 'carol')).toBe('read');
     expect(await gitea.client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('admin');
     expect(await gitea.client.getPermission('acme', 'shop', 'nobody')).toBe('none');
-    expect(await gitea.client.getPermission('acme', 'shop', 'mallory')).toBe('none');
+  });
+
+  it("tells Gitea's refusal to a bot that is not repository admin from a user without access", async () => {
+    const gitea = await miniGitea();
+    gitea.permissions['aiworker-bot'] = 'write';
+    const error = await gitea.client.getPermission('acme', 'shop', 'alice').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BotNotRepoAdminError);
+    expect(error).toMatchObject({ repo: 'acme/shop', bot: 'aiworker-bot', botPermission: 'write' });
+    expect((error as Error).message).toContain('the bot account aiworker-bot needs admin on acme/shop');
+    expect(isRetryable(error)).toBe(false);
+    // The bot may still ask about itself.
+    expect(await gitea.client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('write');
   });
 
   it('caches for 30 s per repository and user, then asks again', async () => {
@@ -399,6 +426,7 @@ describe('reactions, tokens and Actions', () => {
 describe('doctor', () => {
   it('reports the token, an old version and missing admin rights with fixes', async () => {
     const gitea = await miniGitea();
+    gitea.permissions['aiworker-bot'] = 'write';
     const results = await checkGitea(gitea.client, { repo: 'acme/shop' });
     expect(results).toEqual([
       { name: 'Gitea token', ok: true, detail: 'authenticated as aiworker-bot' },
@@ -406,10 +434,12 @@ describe('doctor', () => {
       expect.objectContaining({
         name: 'repository acme/shop',
         ok: false,
-        detail: 'aiworker-bot has write access; administrator access is needed for webhooks and labels',
+        detail: expect.stringContaining(
+          'the bot account aiworker-bot needs admin on acme/shop (it has write access)',
+        ),
       }),
     ]);
-    expect(results[2]?.fix).toMatch(/Administrator/);
+    expect(results[2]?.fix).toMatch(/give aiworker-bot the Administrator role/);
   });
 
   it('explains an unknown repository and a bad OWNER/NAME', async () => {

@@ -14,7 +14,12 @@ import { parseRepoSlug } from '../../src/gitea/repo-slug.ts';
 import { backoffDelayMs, parseRetryAfterMs } from '../../src/gitea/retry-policy.ts';
 import { formatSetupReport, type SetupReport, webhookUrlFor } from '../../src/gitea/setup.ts';
 import type { GiteaHook } from '../../src/gitea/types.ts';
-import { WEBHOOK_EVENTS, webhookName, webhookUpToDate } from '../../src/gitea/webhook-spec.ts';
+import {
+  planWebhook,
+  WEBHOOK_EVENTS,
+  webhookName,
+  webhookSettingsMatch,
+} from '../../src/gitea/webhook-spec.ts';
 
 describe('backoff', () => {
   const options = { baseDelayMs: 100, maxDelayMs: 1000 };
@@ -149,23 +154,50 @@ describe('webhook spec', () => {
     ],
   };
 
-  it('accepts a hook that delivers every asked-for event', () => {
-    expect(webhookUpToDate(hook, desired)).toBe(true);
+  const rotated = { ...desired, secret: 'another-long-secret-value' };
+
+  it('keeps a hook that delivers every asked-for event and carries the fingerprint of the secret', () => {
+    expect(webhookSettingsMatch(hook, desired)).toBe(true);
+    expect(planWebhook([hook], desired)).toEqual({ action: 'keep', hook, stale: [] });
   });
 
-  it('notices a missing event, an inactive hook, a form content type or a changed secret', () => {
-    expect(
-      webhookUpToDate({ ...hook, events: hook.events.filter((e) => e !== 'workflow_run') }, desired),
-    ).toBe(false);
-    expect(webhookUpToDate({ ...hook, active: false }, desired)).toBe(false);
-    expect(webhookUpToDate({ ...hook, contentType: 'form' }, desired)).toBe(false);
-    expect(webhookUpToDate(hook, { ...desired, secret: 'another-long-secret-value' })).toBe(false);
+  it('edits a hook with the current secret whose events, active flag or content type differ', () => {
+    const narrowed = { ...hook, events: hook.events.filter((e) => e !== 'workflow_run') };
+    for (const wrong of [narrowed, { ...hook, active: false }, { ...hook, contentType: 'form' }]) {
+      expect(webhookSettingsMatch(wrong, desired)).toBe(false);
+      expect(planWebhook([wrong], desired)).toMatchObject({ action: 'edit', hook: wrong });
+    }
   });
 
-  it('cannot check the secret on a Gitea that does not name hooks, and does not pretend to', () => {
-    expect(
-      webhookUpToDate({ ...hook, name: null }, { ...desired, secret: 'another-long-secret-value' }),
-    ).toBe(true);
+  it('replaces, never edits, a hook whose secret changed or cannot be known', () => {
+    expect(planWebhook([hook], rotated)).toEqual({
+      action: 'replace',
+      reason: 'secret-changed',
+      old: [hook],
+    });
+    // Gitea 1.24 and 1.25 have no hook names; a hook made by hand on 1.26 has an empty one.
+    for (const unnamed of [
+      { ...hook, name: null },
+      { ...hook, name: '' },
+      { ...hook, name: 'ci' },
+    ]) {
+      expect(planWebhook([unnamed], desired)).toEqual({
+        action: 'replace',
+        reason: 'secret-unknown',
+        old: [unnamed],
+      });
+    }
+  });
+
+  it('creates a missing hook, ignores hooks to other URLs and deletes extra hooks to ours', () => {
+    const other = { ...hook, id: 2, url: 'https://ci.example.com/hook', name: '' };
+    expect(planWebhook([other], desired)).toEqual({ action: 'create' });
+    const leftover = { ...hook, id: 3, name: null };
+    expect(planWebhook([leftover, other, hook], desired)).toEqual({
+      action: 'keep',
+      hook,
+      stale: [leftover],
+    });
   });
 
   it('names the hook by a fingerprint that does not contain the secret', () => {
@@ -218,6 +250,14 @@ describe('doctor and setup reports', () => {
     const changed = formatSetupReport({ ...report, webhook: { ...report.webhook, outcome: 'created' } });
     expect(changed).toContain('webhook https://b/webhooks/gitea (issues): created');
     expect(changed).toContain('1 change(s) made.');
+    const replaced = formatSetupReport({
+      ...report,
+      webhook: { ...report.webhook, outcome: 'replaced', reason: 'secret-changed' },
+    });
+    expect(replaced).toContain(
+      "webhook https://b/webhooks/gitea (issues): replaced: the secret changed; Gitea cannot change a hook's secret in place",
+    );
+    expect(replaced).toContain('1 change(s) made.');
   });
 
   it('parses OWNER/NAME and explains a bad one', () => {

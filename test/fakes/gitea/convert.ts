@@ -16,6 +16,7 @@ import {
   type UserRecord,
   ZERO_TIME,
 } from './state.ts';
+import { hooksHaveNames } from './version.ts';
 import { ALL_HOOK_EVENT_TYPES } from './webhooks.ts';
 
 /**
@@ -348,15 +349,17 @@ export function hookEventNames(hook: HookRecord): string[] {
   return [...(hook.events ?? ALL_HOOK_EVENT_TYPES)].sort();
 }
 
-export function toHook(hook: HookRecord): Json {
+/** services/webhook/general.go `ToHook`; `name` is in the JSON from 1.26 on. */
+export function toHook(state: FakeState, hook: HookRecord): Json {
   return {
     id: hook.id,
+    ...(hooksHaveNames(state.version) ? { name: hook.name } : {}),
     type: hook.type,
-    name: hook.name,
     branch_filter: hook.branchFilter,
-    config: { content_type: hook.contentType, http_method: 'post', url: hook.url },
+    config: { content_type: hook.contentType, url: hook.url },
     events: hookEventNames(hook),
-    authorization_header: hook.authorizationHeader ? '******' : '',
+    // HeaderAuthorization() decrypts it: the API shows the header in clear.
+    authorization_header: hook.authorizationHeader,
     active: hook.active,
     updated_at: formatTime(hook.updatedAt),
     created_at: formatTime(hook.createdAt),

@@ -172,6 +172,12 @@ export function userActions(world: World, login: string): FakeUserActions {
       act(`make #${n} depend on #${dependsOn}`, () => {
         const repo = state.mustRepo(repoName);
         requireIssueWriter(repo, actor());
+        // AddDependency (routers/web/repo/issue_dependency.go) refuses this; the API does not.
+        if (n === dependsOn) {
+          throw new Error(
+            `Gitea fake: ${login} cannot make #${n} depend on #${dependsOn}: You cannot make an issue depend on itself.`,
+          );
+        }
         addDependency(issueIn(repo, n), issueIn(repo, dependsOn));
       }),
   };

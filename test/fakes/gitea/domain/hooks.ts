@@ -1,9 +1,13 @@
 import { notFound, unprocessable } from '../errors.ts';
 import type { HookRecord, RepoRecord } from '../state.ts';
+import { hooksHaveNames } from '../version.ts';
 import { hookEventsFromApi } from '../webhooks.ts';
 import type { World } from '../world.ts';
 
-/** Repository webhooks (routers/api/v1/utils/hook.go). */
+/**
+ * Repository webhooks (routers/api/v1/utils/hook.go `addHook`, `editHook`; the same in 1.24.7,
+ * 1.25.4 and 1.26.3 except for `name`, which only 1.26 stores).
+ */
 
 const HOOK_TYPES = [
   'dingtalk',
@@ -46,13 +50,13 @@ export function createHook(
     id: world.state.nextId('hook'),
     repoId: repo.id,
     type: opts.type,
-    name: opts.name ?? '',
+    name: hooksHaveNames(world.state.version) ? (opts.name ?? '').trim() : '',
     url: opts.config.url ?? '',
     contentType: contentType(opts.config.content_type ?? ''),
     secret: opts.config.secret ?? '',
     events: opts.events === null ? null : hookEventsFromApi(opts.events ?? []),
     active: opts.active ?? false,
-    branchFilter: opts.branchFilter || '*',
+    branchFilter: opts.branchFilter ?? '',
     authorizationHeader: opts.authorizationHeader ?? '',
     createdAt: now,
     updatedAt: now,
@@ -61,6 +65,12 @@ export function createHook(
   return hook;
 }
 
+/**
+ * editHook: `config.url` and `config.content_type` change only when given, `config.secret` is
+ * never read (a hook's secret cannot be changed through the API), the event list, branch filter
+ * and authorization header are always replaced by what the form holds (absent means push only,
+ * no filter, no header), `active` changes only when given, and `name` (1.26) only when given.
+ */
 export function editHook(
   world: World,
   hook: HookRecord,
@@ -73,17 +83,15 @@ export function editHook(
     name?: string;
   },
 ): HookRecord {
-  if (opts.name !== undefined) hook.name = opts.name;
   if (opts.config) {
     if (opts.config.url !== undefined) hook.url = opts.config.url;
     if (opts.config.content_type !== undefined) hook.contentType = contentType(opts.config.content_type);
-    if (opts.config.secret !== undefined) hook.secret = opts.config.secret;
   }
-  // editHook always rewrites the event set: an absent list means push only.
   hook.events = hookEventsFromApi(opts.events ?? []);
-  if (opts.branchFilter !== undefined) hook.branchFilter = opts.branchFilter || '*';
-  if (opts.authorizationHeader !== undefined) hook.authorizationHeader = opts.authorizationHeader;
+  hook.branchFilter = opts.branchFilter ?? '';
+  hook.authorizationHeader = opts.authorizationHeader ?? '';
   if (opts.active !== undefined) hook.active = opts.active;
+  if (opts.name !== undefined && hooksHaveNames(world.state.version)) hook.name = opts.name.trim();
   hook.updatedAt = world.state.now();
   return hook;
 }

@@ -33,7 +33,7 @@ export const hookRoutes: RouteDef[] = [
     method: 'GET',
     path: '/repos/{owner}/{repo}/hooks',
     access: 'admin',
-    handle: (ctx) => paged(ctx, [...repoOf(ctx).hooks.values()], toHook),
+    handle: (ctx) => paged(ctx, [...repoOf(ctx).hooks.values()], (hook) => toHook(ctx.world.state, hook)),
   },
   {
     method: 'POST',
@@ -49,14 +49,14 @@ export const hookRoutes: RouteDef[] = [
         authorizationHeader: bodyString(ctx, 'authorization_header'),
         name: bodyString(ctx, 'name'),
       });
-      return json(201, toHook(hook));
+      return json(201, toHook(ctx.world.state, hook));
     },
   },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/hooks/{id}',
     access: 'admin',
-    handle: (ctx) => json(200, toHook(mustHook(repoOf(ctx), intParam(ctx, 'id')))),
+    handle: (ctx) => json(200, toHook(ctx.world.state, mustHook(repoOf(ctx), intParam(ctx, 'id')))),
   },
   {
     method: 'PATCH',
@@ -71,7 +71,7 @@ export const hookRoutes: RouteDef[] = [
         authorizationHeader: bodyString(ctx, 'authorization_header'),
         name: bodyString(ctx, 'name'),
       });
-      return json(200, toHook(hook));
+      return json(200, toHook(ctx.world.state, hook));
     },
   },
   {

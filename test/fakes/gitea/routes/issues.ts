@@ -29,6 +29,24 @@ function issueJson(ctx: RequestContext, issue: IssueRecord) {
   return toIssue(ctx.world.state, repoOf(ctx), issue);
 }
 
+/**
+ * The issue `{index}` for the comment list and comment creation: ListIssueComments and
+ * CreateIssueComment (routers/api/v1/repo/issue_comment.go, 1.24.7 to 1.26.3) pass
+ * GetIssueByIndex's not-exist error to APIErrorInternal, so a missing issue is a 500 there,
+ * not the 404 that GET …/issues/{index} answers.
+ */
+function issueForComments(ctx: RequestContext): IssueRecord {
+  const repo = repoOf(ctx);
+  const issue = repo.issues.get(intParam(ctx, 'index'));
+  if (!issue) {
+    throw new ApiError(
+      500,
+      `issue does not exist [id: 0, repo_id: ${repo.id}, index: ${intParam(ctx, 'index')}]`,
+    );
+  }
+  return issue;
+}
+
 function commentParam(ctx: RequestContext): { comment: CommentRecord; issue: IssueRecord } {
   const repo = repoOf(ctx);
   const comment = ctx.world.state.comments.get(intParam(ctx, 'id'));
@@ -166,7 +184,7 @@ export const issueRoutes: RouteDef[] = [
     method: 'GET',
     path: '/repos/{owner}/{repo}/issues/{index}/comments',
     handle: (ctx) => {
-      const issue = issueParam(ctx);
+      const issue = issueForComments(ctx);
       const comments = listComments(ctx.world, issue, {
         since: queryTime(ctx, 'since'),
         before: queryTime(ctx, 'before'),
@@ -184,7 +202,7 @@ export const issueRoutes: RouteDef[] = [
     path: '/repos/{owner}/{repo}/issues/{index}/comments',
     access: 'signed',
     handle: (ctx) => {
-      const issue = issueParam(ctx);
+      const issue = issueForComments(ctx);
       if (issue.isLocked && !canWrite(repoOf(ctx), ctx.doer)) {
         throw new ApiError(403, 'user should have a permission to write to a repo');
       }
