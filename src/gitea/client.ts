@@ -51,6 +51,7 @@ import {
 } from './types.ts';
 import {
   type DesiredWebhook,
+  hookUrlFor,
   planWebhook,
   type ReplaceReason,
   webhookName,
@@ -848,14 +849,19 @@ export class GiteaClient {
   /**
    * The repository's webhook to `url`, with the current secret: created when missing; edited
    * when only its events, content type or active flag differ; left alone when everything is
-   * right. A hook whose secret is not known to be the current one (another fingerprint in its
-   * name, or no name: Gitea before 1.26 has none) is replaced, because Gitea cannot change a
-   * hook's secret in place: the new hook is created first and the old one deleted after, so no
-   * event goes undelivered. Other hooks to the same URL are deleted.
+   * right. A hook whose secret is not known to be the current one (another fingerprint, or
+   * none: see webhook-spec.ts) is replaced, because Gitea cannot change a hook's secret in
+   * place: the new hook is created first and the old one deleted after, so no event goes
+   * undelivered. Other hooks to the same endpoint are deleted.
    */
   async ensureWebhook(owner: string, repo: string, input: EnsureWebhookInput): Promise<EnsureWebhookResult> {
     const desired: DesiredWebhook = { ...input, contentType: input.contentType ?? 'json' };
-    const hookInput: HookInput = { ...desired, active: true, name: webhookName(desired.secret) };
+    const hookInput: HookInput = {
+      ...desired,
+      url: hookUrlFor(desired.url, desired.secret),
+      active: true,
+      name: webhookName(desired.secret),
+    };
     const before = await this.listHooks(owner, repo);
     const plan = planWebhook(before, desired);
     switch (plan.action) {
@@ -888,8 +894,8 @@ export class GiteaClient {
 
   /**
    * Creates the hook (and makes it deliver what is asked for). After an ambiguous failure it
-   * looks for a hook to the URL that was not there `before` (and carries the name, on a Gitea
-   * that names hooks) instead of creating another.
+   * looks for a hook to the URL (which carries the secret's fingerprint) that was not there
+   * `before` instead of creating another.
    */
   private async createHookOnce(
     owner: string,
@@ -904,10 +910,7 @@ export class GiteaClient {
           round === 1
             ? undefined
             : (await this.listHooks(owner, repo)).find(
-                (hook) =>
-                  hook.url === input.url &&
-                  !existed.has(hook.id) &&
-                  (hook.name === null || hook.name === input.name),
+                (hook) => hook.url === input.url && !existed.has(hook.id),
               ),
         create: () => this.createHook(owner, repo, input),
       },

@@ -4,8 +4,7 @@ import { type ReplaceReason, WEBHOOK_EVENTS } from './webhook-spec.ts';
 
 /**
  * The Gitea side of `aiworker setup --repo OWNER/NAME`: the labels and the webhook. Running it
- * again changes nothing that is already right, and the report says so; only on Gitea before
- * 1.26 is the webhook replaced every time, as its secret cannot be known to be the current one.
+ * again changes nothing that is already right, and the report says so.
  */
 
 export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook'>;
@@ -67,7 +66,7 @@ export async function setupRepo(client: SetupClient, options: SetupOptions): Pro
 const REPLACED_BECAUSE: Record<ReplaceReason, string> = {
   'secret-changed': 'the secret changed',
   'secret-unknown':
-    "the secret may have changed (Gitea never shows a hook's secret, and this hook carries no fingerprint of it)",
+    "the secret may have changed (Gitea never shows a hook's secret, and this hook's URL carries no fingerprint of it)",
 };
 
 function describeWebhookOutcome(webhook: SetupReport['webhook']): string {

@@ -4,12 +4,14 @@ import type { GiteaHook } from './types.ts';
 /**
  * What AiWorker's webhook must look like, and what to do with the hooks a repository has. Pure.
  *
- * Gitea never returns a hook's secret, and its hook edit ignores `config.secret`: a secret can
- * only be set by creating a hook. So a hook whose secret is not known to be the current one is
- * replaced (the new hook first, so no event goes undelivered), never edited. From Gitea 1.26 on
- * hooks have a name, and the name carries a short keyed fingerprint of the secret (an HMAC keyed
- * by the secret: it reveals nothing usable about it), so an unchanged secret leaves the hook
- * alone. Gitea 1.24 and 1.25 do not name hooks: there the secret can never be known to match.
+ * Gitea never returns a hook's secret, and its hook edit ignores `config.secret`
+ * (routers/api/v1/utils/hook.go `editHook`, 1.24–1.26): a secret can only be set by creating a
+ * hook. So the hook carries a short keyed fingerprint of its secret (an HMAC keyed by the
+ * secret: it reveals nothing usable about it) in a query parameter of its URL, which every
+ * Gitea version keeps and shows. A hook with the current fingerprint is kept (or edited when
+ * only its events or flags differ); any other hook to the endpoint is replaced — the new hook
+ * first, so no event goes undelivered — never edited. Hooks named `aiworker <fingerprint>` (the
+ * name field exists from Gitea 1.26) by earlier versions of AiWorker count as fingerprinted too.
  */
 
 /** Events DESIGN §3 subscribes to (names as Gitea's CreateHookOption accepts them). */
@@ -29,26 +31,54 @@ export interface DesiredWebhook {
   contentType: 'json' | 'form';
 }
 
-const FINGERPRINT_NAME = /^aiworker [0-9a-f]{12}$/;
+const FINGERPRINT_PARAM = 'fingerprint';
+const FINGERPRINT = /^[0-9a-f]{12}$/;
+const NAME_PREFIX = 'aiworker ';
 
+/** 12 hex digits of an HMAC keyed by the secret. */
+export function secretFingerprint(secret: string): string {
+  return createHmac('sha256', secret).update('aiworker webhook secret').digest('hex').slice(0, 12);
+}
+
+/** The hook's name on a Gitea that names hooks (1.26+): informative only. */
 export function webhookName(secret: string): string {
-  const fingerprint = createHmac('sha256', secret)
-    .update('aiworker webhook secret')
-    .digest('hex')
-    .slice(0, 12);
-  return `aiworker ${fingerprint}`;
+  return `${NAME_PREFIX}${secretFingerprint(secret)}`;
+}
+
+/** The URL the hook is created with: the endpoint plus the secret's fingerprint. */
+export function hookUrlFor(endpoint: string, secret: string): string {
+  const url = new URL(endpoint);
+  url.searchParams.set(FINGERPRINT_PARAM, secretFingerprint(secret));
+  return url.toString();
+}
+
+/** The endpoint a hook URL points at (without the fingerprint), for matching. */
+function endpointOf(hookUrl: string): string | null {
+  if (!URL.canParse(hookUrl)) return null;
+  const url = new URL(hookUrl);
+  url.searchParams.delete(FINGERPRINT_PARAM);
+  return url.toString();
+}
+
+/** The fingerprint a hook carries (in its URL, or in the name of an older AiWorker hook). */
+function fingerprintOf(hook: GiteaHook): string | null {
+  const inUrl = URL.canParse(hook.url) ? new URL(hook.url).searchParams.get(FINGERPRINT_PARAM) : null;
+  if (inUrl && FINGERPRINT.test(inUrl)) return inUrl;
+  const name = hook.name ?? '';
+  const inName = name.startsWith(NAME_PREFIX) ? name.slice(NAME_PREFIX.length) : '';
+  return FINGERPRINT.test(inName) ? inName : null;
 }
 
 /**
- * Whether `hook` delivers what `desired` asks for, the secret aside. Gitea answers with the
- * expanded event list (`issues` comes back with `issue_assign`, `issue_label`…), so asked-for
- * events need only be contained in it.
+ * Whether `hook` delivers what `desired` asks for at the fingerprinted URL. Gitea answers with
+ * the expanded event list (`issues` comes back with `issue_assign`, `issue_label`…), so
+ * asked-for events need only be contained in it.
  */
 export function webhookSettingsMatch(hook: GiteaHook, desired: DesiredWebhook): boolean {
   const events = new Set(hook.events);
   return (
     hook.active &&
-    hook.url === desired.url &&
+    hook.url === hookUrlFor(desired.url, desired.secret) &&
     hook.contentType === desired.contentType &&
     desired.events.every((event) => events.has(event))
   );
@@ -56,28 +86,32 @@ export function webhookSettingsMatch(hook: GiteaHook, desired: DesiredWebhook): 
 
 /** Why a hook is replaced rather than kept or edited. */
 export type ReplaceReason =
-  /** The hook's name carries the fingerprint of another secret. */
+  /** The hook carries the fingerprint of another secret. */
   | 'secret-changed'
-  /** The hook has no fingerprint (Gitea before 1.26, or a hook made by hand). */
+  /** The hook carries no fingerprint (made by hand, or by a much older AiWorker). */
   | 'secret-unknown';
 
 export type WebhookPlan =
   | { action: 'create' }
-  /** `hook` has the current secret; `stale` are other hooks to the same URL, to delete. */
+  /** `hook` has the current secret; `stale` are other hooks to the same endpoint, to delete. */
   | { action: 'keep' | 'edit'; hook: GiteaHook; stale: GiteaHook[] }
-  /** Create a new hook, then delete `old` (every hook to the URL). */
+  /** Create a new hook, then delete `old` (every hook to the endpoint). */
   | { action: 'replace'; reason: ReplaceReason; old: GiteaHook[] };
 
-/** What to do so the repository has exactly one hook to `desired.url`, with the current secret. */
+/**
+ * What to do so the repository has exactly one hook to `desired.url` (the endpoint), with the
+ * current secret.
+ */
 export function planWebhook(hooks: readonly GiteaHook[], desired: DesiredWebhook): WebhookPlan {
-  const forUrl = hooks.filter((hook) => hook.url === desired.url);
+  const endpoint = endpointOf(desired.url);
+  const forUrl = hooks.filter((hook) => endpointOf(hook.url) === endpoint);
   if (forUrl.length === 0) return { action: 'create' };
-  const name = webhookName(desired.secret);
-  const current = forUrl.find((hook) => hook.name === name);
+  const fingerprint = secretFingerprint(desired.secret);
+  const current = forUrl.find((hook) => fingerprintOf(hook) === fingerprint);
   if (current) {
     const stale = forUrl.filter((hook) => hook !== current);
     return { action: webhookSettingsMatch(current, desired) ? 'keep' : 'edit', hook: current, stale };
   }
-  const fingerprinted = forUrl.some((hook) => FINGERPRINT_NAME.test(hook.name ?? ''));
+  const fingerprinted = forUrl.some((hook) => fingerprintOf(hook) !== null);
   return { action: 'replace', reason: fingerprinted ? 'secret-changed' : 'secret-unknown', old: forUrl };
 }

@@ -68,7 +68,7 @@ describe('the aiworker binary', { timeout: 120_000 }, () => {
 
   it('migrates a new database, then finds it up to date', async () => {
     const first = await aiworker(['migrate'], { DATABASE_URL: databaseUrl });
-    expect(first.stdout).toMatch(/Applied 1 migration/);
+    expect(first.stdout).toMatch(/Applied [1-9]\d* migration/);
     const second = await aiworker(['migrate'], { DATABASE_URL: databaseUrl });
     expect(second.stdout).toContain('up to date');
   });

@@ -12,7 +12,7 @@ import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
-import { WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
+import { hookUrlFor, WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
 import { isRetryable } from '../../src/queue/errors.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
@@ -246,7 +246,7 @@ describe('labels and setup', () => {
     const hooks = await client.listHooks('acme', 'shop');
     expect(hooks).toHaveLength(1);
     expect(hooks[0]).toMatchObject({
-      url: `${PUBLIC_URL}/webhooks/gitea`,
+      url: hookUrlFor(`${PUBLIC_URL}/webhooks/gitea`, SECRET),
       contentType: 'json',
       active: true,
     });

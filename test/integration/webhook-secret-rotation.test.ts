@@ -9,7 +9,8 @@ import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 /**
  * Rotating WEBHOOK_SECRET and running `aiworker setup` again must leave a hook that signs with
  * the new secret, on every supported Gitea: their hook edit never changes a secret, and only
- * 1.26 names hooks. The receiver checks signatures like AiWorker's webhook endpoint does.
+ * 1.26 names hooks, so the secret's fingerprint rides in the hook's URL. The receiver checks
+ * signatures like AiWorker's webhook endpoint does.
  */
 
 const REPO = 'acme/shop';
@@ -88,7 +89,7 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       const report = await setup(NEW_SECRET);
       expect(report.webhook).toMatchObject({
         outcome: 'replaced',
-        reason: version === '1.26.3' ? 'secret-changed' : 'secret-unknown',
+        reason: 'secret-changed',
       });
       expect(formatSetupReport(report)).toMatch(
         /webhook .+: replaced: .+; Gitea cannot change a hook's secret in place/,
@@ -107,16 +108,20 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       receiver.secret = NEW_SECRET;
       fake.resetCalls();
       const again = await setup(NEW_SECRET);
-      if (version === '1.26.3') {
-        // The hook's name carries the secret's fingerprint: nothing to do.
-        expect(again.webhook.outcome).toBe('unchanged');
-        expect(fake.calls.filter((call) => call.method !== 'GET')).toEqual([]);
-      } else {
-        // Without hook names the secret cannot be known to match: replaced to be sure.
-        expect(again.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-unknown' });
-      }
+      // The hook's URL carries the secret's fingerprint: nothing to do.
+      expect(again.webhook.outcome).toBe('unchanged');
+      expect(fake.calls.filter((call) => call.method !== 'GET')).toEqual([]);
       expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
       expect(await deliverOne('still delivered')).toEqual([202]);
+    });
+
+    it('replaces a hook to its endpoint that someone made by hand, whose secret it cannot know', async () => {
+      fake.addHook(REPO, { url: `${receiver.publicUrl}/webhooks/gitea`, secret: 'typed-in-by-a-person-123' });
+      receiver.secret = NEW_SECRET;
+      const report = await setup(NEW_SECRET);
+      expect(report.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-unknown' });
+      expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+      expect(await deliverOne('after adoption')).toEqual([202]);
     });
   });
 }

@@ -15,6 +15,7 @@ import { backoffDelayMs, parseRetryAfterMs } from '../../src/gitea/retry-policy.
 import { formatSetupReport, type SetupReport, webhookUrlFor } from '../../src/gitea/setup.ts';
 import type { GiteaHook } from '../../src/gitea/types.ts';
 import {
+  hookUrlFor,
   planWebhook,
   WEBHOOK_EVENTS,
   webhookName,
@@ -136,10 +137,11 @@ describe('webhook spec', () => {
   const hook: GiteaHook = {
     id: 1,
     type: 'gitea',
-    url: desired.url,
+    url: hookUrlFor(desired.url, desired.secret),
     contentType: 'json',
     active: true,
-    name: webhookName(desired.secret),
+    // Gitea 1.24 and 1.25 have no hook names: the fingerprint in the URL is what counts.
+    name: null,
     // Gitea answers with the expanded list.
     events: [
       'issues',
@@ -175,11 +177,11 @@ describe('webhook spec', () => {
       reason: 'secret-changed',
       old: [hook],
     });
-    // Gitea 1.24 and 1.25 have no hook names; a hook made by hand on 1.26 has an empty one.
+    // A hook made by hand: no fingerprint in its URL, and no name or another name.
     for (const unnamed of [
-      { ...hook, name: null },
-      { ...hook, name: '' },
-      { ...hook, name: 'ci' },
+      { ...hook, url: desired.url, name: null },
+      { ...hook, url: desired.url, name: '' },
+      { ...hook, url: desired.url, name: 'ci' },
     ]) {
       expect(planWebhook([unnamed], desired)).toEqual({
         action: 'replace',
@@ -192,7 +194,7 @@ describe('webhook spec', () => {
   it('creates a missing hook, ignores hooks to other URLs and deletes extra hooks to ours', () => {
     const other = { ...hook, id: 2, url: 'https://ci.example.com/hook', name: '' };
     expect(planWebhook([other], desired)).toEqual({ action: 'create' });
-    const leftover = { ...hook, id: 3, name: null };
+    const leftover = { ...hook, id: 3, url: desired.url };
     expect(planWebhook([leftover, other, hook], desired)).toEqual({
       action: 'keep',
       hook,
@@ -200,7 +202,18 @@ describe('webhook spec', () => {
     });
   });
 
-  it('names the hook by a fingerprint that does not contain the secret', () => {
+  it('moves the fingerprint of a hook named by an earlier AiWorker into its URL', () => {
+    const named = { ...hook, url: desired.url, name: webhookName(desired.secret) };
+    expect(planWebhook([named], desired)).toEqual({ action: 'edit', hook: named, stale: [] });
+    expect(planWebhook([named], rotated)).toMatchObject({ action: 'replace', reason: 'secret-changed' });
+  });
+
+  it('puts a fingerprint that does not contain the secret into the hook URL and name', () => {
+    expect(hookUrlFor(desired.url, desired.secret)).toMatch(
+      /^https:\/\/bot\.example\.com\/webhooks\/gitea\?fingerprint=[0-9a-f]{12}$/,
+    );
+    expect(hookUrlFor(desired.url, desired.secret)).not.toContain(desired.secret);
+    expect(hookUrlFor(desired.url, rotated.secret)).not.toBe(hookUrlFor(desired.url, desired.secret));
     const name = webhookName(desired.secret);
     expect(name).toMatch(/^aiworker [0-9a-f]{12}$/);
     expect(name).not.toContain(desired.secret);
