@@ -38,7 +38,9 @@ export function readFixtureRepo(name: string): Map<string, string> {
 }
 
 export async function indexFixtureRepo(name: string): Promise<RepoIndex> {
-  return RepoIndex.build(name, new MemorySource(`fixture-${name}`, readFixtureRepo(name)), { parseThreads: 1 });
+  return RepoIndex.build(name, new MemorySource(`fixture-${name}`, readFixtureRepo(name)), {
+    parseThreads: 1,
+  });
 }
 
 /** The files a case expects: those named, and those defining the named symbols. */
@@ -78,7 +80,10 @@ function mean(values: readonly number[]): number {
 }
 
 /** Runs each case's request through the search and scores the files it ranks first. */
-export async function scoreRetrieval(cases: readonly RetrievalCase[], indexes: ReadonlyMap<string, RepoIndex>): Promise<RetrievalScores> {
+export async function scoreRetrieval(
+  cases: readonly RetrievalCase[],
+  indexes: ReadonlyMap<string, RepoIndex>,
+): Promise<RetrievalScores> {
   const results: CaseResult[] = [];
   for (const testCase of cases) {
     const index = indexes.get(testCase.repo);

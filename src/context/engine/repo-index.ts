@@ -50,14 +50,14 @@ export interface IndexLimits {
   maxFiles: number;
   /** Larger files are skipped (default 200 KiB). */
   maxFileBytes: number;
-  /** Text read per repository at most (default 128 MiB). */
+  /** Text read per repository at most (default 64 MiB). */
   maxTotalBytes: number;
 }
 
 export const DEFAULT_INDEX_LIMITS: IndexLimits = {
   maxFiles: MAX_SNAPSHOT_FILES,
   maxFileBytes: MAX_INDEXED_FILE_BYTES,
-  maxTotalBytes: 128 * 1024 * 1024,
+  maxTotalBytes: 64 * 1024 * 1024,
 };
 
 export interface IndexOptions {
@@ -99,10 +99,10 @@ function recordBytes(record: FileRecord): number {
   return (
     200 +
     record.path.length * 2 +
-    record.definitions.length * 220 +
-    record.references.length * 64 +
-    record.facts.length * 160 +
-    record.chunkIds.length * 480
+    record.definitions.length * 400 +
+    record.references.length * 100 +
+    record.facts.length * 200 +
+    record.chunkIds.length * 1_500
   );
 }
 
@@ -212,8 +212,7 @@ export class RepoIndex {
         removed++;
       }
     }
-    let added = 0;
-    let changed = 0;
+    const readable: Array<{ entry: SourceEntry; text: string }> = [];
     for (let start = 0; start < toRead.length; start += READ_BATCH) {
       signal?.throwIfAborted();
       const batch = toRead.slice(start, start + READ_BATCH);
@@ -221,26 +220,29 @@ export class RepoIndex {
         batch.map((entry) => entry.path),
         signal,
       );
-      const readable: Array<{ entry: SourceEntry; text: string }> = [];
       for (const entry of batch) {
         const text = texts.get(entry.path);
         if (text == null) skipped.push({ path: entry.path, reason: 'could not be read' });
         else if (text.includes('\u0000')) skipped.push({ path: entry.path, reason: 'binary content' });
         else readable.push({ entry, text });
       }
-      const parseable = readable.filter(({ entry }) => grammarOf(entry.path));
-      const symbols = await parseFiles(
-        parseable.map(({ entry, text }) => ({ path: entry.path, text })),
-        this.#options.parseThreads,
-      );
-      const symbolsByPath = new Map(parseable.map(({ entry }, i) => [entry.path, symbols[i] ?? null]));
-      for (const { entry, text } of readable) {
-        if (previous.has(entry.path)) {
-          this.#drop(entry.path);
-          changed++;
-        } else added++;
-        await this.#add(entry, text, symbolsByPath.get(entry.path) ?? null);
-      }
+    }
+    // One parse for all files: the threads start once (the texts are bounded by maxTotalBytes).
+    const parseable = readable.filter(({ entry }) => grammarOf(entry.path));
+    const symbols = await parseFiles(
+      parseable.map(({ entry, text }) => ({ path: entry.path, text })),
+      this.#options.parseThreads,
+    );
+    const symbolsByPath = new Map(parseable.map(({ entry }, i) => [entry.path, symbols[i] ?? null]));
+    let added = 0;
+    let changed = 0;
+    for (const { entry, text } of readable) {
+      signal?.throwIfAborted();
+      if (previous.has(entry.path)) {
+        this.#drop(entry.path);
+        changed++;
+      } else added++;
+      await this.#add(entry, text, symbolsByPath.get(entry.path) ?? null);
     }
     // Files read but now skipped (e.g. turned binary) leave the index too.
     for (const { path } of skipped) if (this.files.has(path)) this.#drop(path);
