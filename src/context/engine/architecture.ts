@@ -46,7 +46,8 @@ function isListRoute(name: string): boolean {
   if (!method || !/^(GET|ANY)/.test(method)) return false;
   const last = path.split('/').filter(Boolean).pop() ?? '';
   return (
-    last !== '' && !/^[:{<*]|[}>]$|^\[/.test(last) && !/health|ready|live|metrics|status|version/i.test(last)
+    // `GET /` of a router mounted at `/orders` is the collection too.
+    !/^[:{<*]|[}>]$|^\[/.test(last) && !/health|ready|live|metrics|status|version/i.test(last)
   );
 }
 

@@ -95,7 +95,8 @@ const DETECTORS: Detector[] = [
       // The table's definition runs to the next table (or the end of the file).
       const rest = text.slice(m.index + m[0].length);
       const next = rest.search(/\b(?:pg|mysql|sqlite)Table\(/);
-      return /\b(?:uniqueIndex|index)\(/.test(next === -1 ? rest : rest.slice(0, next))
+      // A unique column is indexed by the database as well.
+      return /\b(?:uniqueIndex|index)\(|\.unique\(\)/.test(next === -1 ? rest : rest.slice(0, next))
         ? undefined
         : 'no index';
     },
@@ -474,7 +475,10 @@ function fileRouteFacts(path: string): Fact[] {
         line: 1,
       },
     ];
-  const pagesRoute = /^(?:src\/)?(?:apps\/[^/]+\/)?(?:src\/)?pages\/(.*)\.(?:tsx|jsx)$/.exec(path);
+  // Next.js page files are named after their URL (`orders.tsx`, `[id].tsx`); a PascalCase
+  // `OrdersPage.tsx` under `pages/` is a React component, not a route.
+  const pagesRoute =
+    /^(?:src\/)?(?:apps\/[^/]+\/)?(?:src\/)?pages\/((?:[^/]+\/)*[a-z0-9[\]._-]+)\.(?:tsx|jsx)$/.exec(path);
   if (pagesRoute && !/(^|\/)_(app|document|error)$/.test(pagesRoute[1] ?? ''))
     return [
       { category: 'ui-route', name: nextRoute(pagesRoute[1] ?? ''), via: 'Next.js pages', path, line: 1 },

@@ -61,7 +61,7 @@ function runGit(
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: [options.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -73,7 +73,11 @@ function runGit(
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.end(options.input ?? Buffer.alloc(0));
+    if (options.input && child.stdin) {
+      // A git that exits early (a bad object) closes its input: that is its answer, not a crash.
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
 

@@ -371,7 +371,7 @@ export function filesNamedIn(index: RepoIndex, text: string): NamedFile[] {
   const named: NamedFile[] = [];
   const seen = new Set<string>();
   for (const match of text.matchAll(
-    /(?:^|[\s`'"(])((?:[\w.-]+\/)*[\w-]+\.[A-Za-z][\w]{0,9})(?=$|[\s`'"),:;])/gm,
+    /(?:^|[\s`'"(])((?:[\w.-]+\/)*[\w-]+\.[A-Za-z][\w]{0,9})(?=$|[\s`'"),:;]|\.(?:\s|$))/gm,
   )) {
     const mention = (match[1] ?? '').replace(/^\.\//, '');
     if (seen.has(mention) || /^\d+\.\d+/.test(mention) || /^(e\.g|i\.e|etc)\b/.test(mention)) continue;
