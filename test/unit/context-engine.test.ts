@@ -21,12 +21,7 @@ import {
   RepoIndex,
   searchCode,
 } from '../../src/context/engine/index.ts';
-import {
-  indexFixtureRepo,
-  loadRetrievalSet,
-  readFixtureRepo,
-  scoreRetrieval,
-} from '../support/context-retrieval.ts';
+import { indexFixtureRepo, loadRetrievalSet, scoreRetrieval } from '../support/context-retrieval.ts';
 
 const SAMPLES: Record<string, [string, string]> = {
   'a.ts': [
