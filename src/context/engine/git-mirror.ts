@@ -67,8 +67,8 @@ function runGit(
     });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => {
       if (err.length < 4_000) err += chunk.toString('utf8');
     });
     child.on('error', reject);
