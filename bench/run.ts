@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { contextSection } from './context.ts';
 import { conversationSection } from './conversation.ts';
 import { ingestSection } from './ingest.ts';
 
@@ -18,7 +19,7 @@ export interface BenchSection {
   run(context: { machine: string }): Promise<string>;
 }
 
-const SECTIONS: BenchSection[] = [ingestSection, conversationSection];
+const SECTIONS: BenchSection[] = [ingestSection, conversationSection, contextSection];
 
 const DOC = new URL('../docs/benchmarks.md', import.meta.url);
 const HEADER = `# Benchmarks
