@@ -37,9 +37,11 @@ export class FakeClock {
   /** Moves time forward, running due tasks in order; the clock reads each task's own time. */
   advance(ms: number): void {
     const end = this.current + Math.max(0, ms);
-    for (;;) {
+    for (let ran = 0; ; ran++) {
       const next = this.nextDue(end);
       if (!next) break;
+      if (ran >= 10_000)
+        throw new Error('Kubernetes fake: controllers keep scheduling work without settling');
       this.tasks.splice(this.tasks.indexOf(next), 1);
       this.current = Math.max(this.current, next.at);
       next.run();

@@ -276,8 +276,11 @@ export class DeploymentController implements Controller {
     }
     const pods = this.cluster.podsOf(rs).filter((p) => !p.metadata.deletionTimestamp);
     for (const pod of pods.slice(replicas)) this.cluster.deleteObject('pods', pod);
-    let failure: string | undefined;
-    for (let i = pods.length; i < replicas; i++) {
+    // A refused pod is not retried on every event (the real controller backs off): the
+    // ReplicaSet keeps reporting the refusal it got.
+    const refused = asList(asJson(rs.status).conditions).find((c) => c.type === 'ReplicaFailure');
+    let failure = refused ? String(refused.message) : undefined;
+    for (let i = pods.length; i < replicas && !refused; i++) {
       failure = this.createPod(rs);
       if (failure) break;
     }
@@ -296,7 +299,7 @@ export class DeploymentController implements Controller {
                 {
                   type: 'ReplicaFailure',
                   status: 'True',
-                  lastTransitionTime: this.cluster.now(),
+                  lastTransitionTime: refused?.lastTransitionTime ?? this.cluster.now(),
                   reason: 'FailedCreate',
                   message: failure,
                 },

@@ -283,7 +283,7 @@ export function validateObject(type: ResourceType, object: KubeObject, previous?
   else if (type.resource === 'services')
     checkMetadata(causes, metadata, 63, { pattern: DNS1035_LABEL, message: DNS1035_MESSAGE });
   else checkMetadata(causes, metadata, 253);
-  causes.list.push(...schemaCauses(type, object));
+  const schema = schemaCauses(type, object);
   const body = object as unknown as Json;
   const before = previous as unknown as Json | undefined;
   switch (type.resource) {
@@ -303,5 +303,7 @@ export function validateObject(type: ResourceType, object: KubeObject, previous?
     default:
       break;
   }
-  return causes.list;
+  // Where the kind's own validation speaks about a field, its message replaces the schema's.
+  const spoken = new Set(causes.list.map((c) => c.field));
+  return [...schema.filter((c) => !spoken.has(c.field)), ...causes.list];
 }

@@ -128,7 +128,7 @@ const DEFAULT_NAMESPACES: Record<string, NamespaceConfig> = {
   agents: { podSecurity: 'restricted' },
 };
 
-interface Route {
+export interface Route {
   type: ResourceType;
   namespace: string;
   name: string | null;
@@ -140,7 +140,7 @@ interface Route {
  * `/api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]]` (core group) and
  * `/apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/{sub}]]` (named groups, CRDs).
  */
-function parseRoute(pathname: string): Route | null {
+export function parseRoute(pathname: string): Route | null {
   const decode = (part: string | undefined) => (part === undefined ? null : decodeURIComponent(part));
   const namespaces = /^\/api\/v1\/namespaces(?:\/([^/]+))?\/?$/.exec(pathname);
   if (namespaces) {
@@ -162,7 +162,7 @@ function parseRoute(pathname: string): Route | null {
   }
   const [namespace, plural, name, subresource] = parts;
   const type = resourceAt(apiVersion, plural!);
-  if (!type || !type.namespaced) return null;
+  if (!type?.namespaced) return null;
   if (subresource !== undefined && !(type.resource === 'pods' && subresource === 'log')) return null;
   return { type, namespace: decode(namespace)!, name: decode(name), subresource: subresource ?? null };
 }
