@@ -55,7 +55,7 @@ export function overrideImage(entry: string): string {
   return entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : entry;
 }
 
-function defaultRender(app: KubeObject): KubeObject[] {
+export function defaultRender(app: KubeObject): KubeObject[] {
   const images = strings(asJson(asJson(asJson(app.spec).source).kustomize).images).map(overrideImage);
   return [
     {
@@ -173,9 +173,25 @@ export class ArgoCdController implements Controller {
     }
   }
 
+  /** What the app should look like live: its spec and what its repository renders to now. */
   private targetOf(app: KubeObject): string {
     const spec = asJson(app.spec);
-    return JSON.stringify({ source: spec.source, destination: spec.destination, project: spec.project });
+    return JSON.stringify({
+      source: spec.source,
+      destination: spec.destination,
+      project: spec.project,
+      rendered: this.options.render(app),
+    });
+  }
+
+  /** The images the rendered workloads run (Argo CD's `status.summary.images`). */
+  private renderedImages(rendered: KubeObject[]): string[] {
+    const images = new Set<string>();
+    for (const object of rendered) {
+      const podSpec = asJson(asJson(asJson(object.spec).template).spec);
+      for (const container of asList(podSpec.containers)) images.add(String(container.image));
+    }
+    return [...images];
   }
 
   private get(name: string): KubeObject | undefined {
@@ -184,10 +200,6 @@ export class ArgoCdController implements Controller {
 
   private write(app: KubeObject): void {
     this.cluster.writeAsController('applications', app, MANAGER);
-  }
-
-  private images(app: KubeObject): string[] {
-    return strings(asJson(asJson(asJson(app.spec).source).kustomize).images).map(overrideImage);
   }
 
   private ruleFor(rules: Map<string, string>, images: string[]): string | undefined {
@@ -298,7 +310,8 @@ export class ArgoCdController implements Controller {
     const operationState = asJson(status.operationState);
     const now = this.cluster.now();
     const revision = String(asJson(spec.source).targetRevision ?? 'HEAD');
-    const images = this.images(app);
+    const rendered = this.options.render(app);
+    const images = this.renderedImages(rendered);
     const destination = String(asJson(spec.destination).namespace ?? '');
     const policy = asJson(spec.syncPolicy);
     const fail = (message: string) => {
@@ -330,7 +343,6 @@ export class ArgoCdController implements Controller {
         { fieldManager: SYNC_MANAGER },
       );
     }
-    const rendered = this.options.render(app);
     const results: Json[] = [];
     for (const object of rendered) {
       const resource = resourceOf(object.kind);
@@ -408,7 +420,7 @@ export class ArgoCdController implements Controller {
     const app = this.get(name);
     if (!app || app.metadata.deletionTimestamp || this.targetOf(app) !== target) return;
     const status = clone(asJson(app.status));
-    const message = this.ruleFor(this.degraded, this.images(app));
+    const message = this.ruleFor(this.degraded, strings(asJson(status.summary).images));
     status.health = { status: message === undefined ? 'Healthy' : 'Degraded' };
     status.resources = asList(status.resources).map((r) => ({
       ...r,
