@@ -112,7 +112,7 @@ describe('deploying a preview', () => {
     // Pod Security restricted is enforced in the namespace, and the preview's pod was admitted.
     const pods = fake.objects('pods', NAME);
     expect(pods).toHaveLength(1);
-    expect((pods[0]?.spec as { containers: Array<{ image: string }> }).containers[0]?.image).toBe(
+    expect((pods[0]!.spec as { containers: Array<{ image: string }> }).containers[0]?.image).toBe(
       `${IMAGE}:${SHA1}`,
     );
   });
@@ -160,7 +160,7 @@ describe('deploying a preview', () => {
     const outcome = await previews.deploy(target());
     expect(outcome.rollout).toEqual({ state: 'available' });
     const deployment = fake.object('deployments', NAME, 'preview');
-    expect((deployment?.spec as { replicas: number }).replicas).toBe(1);
+    expect((deployment!.spec as { replicas: number }).replicas).toBe(1);
     expect(deployment?.metadata.managedFields?.map((e) => e.manager)).not.toContain('kubectl-edit');
   });
 });
