@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
 import { isNotFound } from '../kubernetes/api-errors.ts';
 import {
   type ApplicationOutcome,
@@ -73,20 +73,41 @@ export class ArgoCdPreviews {
   }
 
   /**
-   * Deletes the Application and the preview namespace. True when either existed. The
-   * namespace goes at once: Argo CD's finalizer may still be deleting resources in it, which
-   * the namespace deletion removes anyway.
+   * Deletes the Application and the preview namespace. True when either existed. Nothing is
+   * deleted when either is not the bot's (PreviewNameTakenError). The namespace goes at once:
+   * Argo CD's finalizer may still be deleting resources in it, which the namespace deletion
+   * removes anyway.
    */
   async teardown(name: string): Promise<boolean> {
-    const appExisted = await this.applications.delete(name);
-    let namespaceExisted = true;
-    try {
-      await this.core.deleteNamespace({ name, propagationPolicy: 'Background' });
-    } catch (error) {
-      if (!isNotFound(error)) throw new DeployError(`delete Namespace ${name}`, error);
-      namespaceExisted = false;
+    const app = await this.applications.read(name);
+    const namespace = await this.readNamespace(name);
+    for (const [kind, metadata] of [
+      ['Application', app?.metadata],
+      ['namespace', namespace?.metadata],
+    ] as const) {
+      const holder = metadata ? foreignHolder(kind, metadata, null) : null;
+      if (holder) throw new PreviewNameTakenError(name, holder);
+    }
+    const appExisted = app !== null && (await this.applications.delete(name));
+    let namespaceExisted = namespace !== null;
+    if (namespace && !namespace.metadata?.deletionTimestamp) {
+      try {
+        await this.core.deleteNamespace({ name, propagationPolicy: 'Background' });
+      } catch (error) {
+        if (!isNotFound(error)) throw new DeployError(`delete Namespace ${name}`, error);
+        namespaceExisted = false;
+      }
     }
     return appExisted || namespaceExisted;
+  }
+
+  private async readNamespace(name: string): Promise<V1Namespace | null> {
+    try {
+      return await this.core.readNamespace({ name });
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw new DeployError(`read Namespace ${name}`, error);
+    }
   }
 
   /** Every preview Application the bot made, for reconciling its records at start. */

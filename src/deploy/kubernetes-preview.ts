@@ -225,8 +225,16 @@ export class KubernetesPreviews {
     }
   }
 
-  /** Deletes the preview's namespace and with it everything in it. False when it was already gone. */
+  /**
+   * Deletes the preview's namespace and with it everything in it. False when it was already
+   * gone; refuses (PreviewNameTakenError) a namespace of that name the bot did not make.
+   */
   async teardown(name: string): Promise<boolean> {
+    const existing = await this.readNamespace(name);
+    if (!existing) return false;
+    const holder = foreignHolder('namespace', existing.metadata ?? {}, null);
+    if (holder) throw new PreviewNameTakenError(name, holder);
+    if (existing.metadata?.deletionTimestamp) return true;
     try {
       await this.core.deleteNamespace({ name, propagationPolicy: 'Background' });
       return true;

@@ -53,20 +53,23 @@ export function previewIdentity(metadata: {
 }
 
 /**
- * Whether an existing object under a preview's name is this repository's preview: returns
- * what holds the name otherwise (for PreviewNameTakenError), null when it is ours.
+ * Whether an existing object under a preview's name is this repository's preview (any
+ * preview of the bot's when `repo` is null): returns what holds the name otherwise (for
+ * PreviewNameTakenError), null when it is ours.
  */
 export function foreignHolder(
   kind: string,
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> },
-  repo: string,
+  repo: string | null,
 ): string | null {
   const ours =
     metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE &&
     metadata.labels?.[COMPONENT_LABEL] === PREVIEW_COMPONENT;
   if (!ours) return `a ${kind} the bot did not create`;
   const holder = metadata.annotations?.[REPO_ANNOTATION];
-  if (holder !== undefined && holder.toLowerCase() !== repo.toLowerCase()) return `the preview of ${holder}`;
+  if (repo !== null && holder !== undefined && holder.toLowerCase() !== repo.toLowerCase()) {
+    return `the preview of ${holder}`;
+  }
   return null;
 }
 

@@ -200,6 +200,40 @@ describe('argocd-mode previews', () => {
     expect(await previews.teardown(NAME)).toBe(false);
   });
 
+  it('teardown deletes nothing when the namespace under the name is not the bot’s', async () => {
+    const { previews } = await start();
+    await previews.deploy(input());
+    fake.create('namespaces', '', { metadata: { name: 'pr-6-web-shop' } });
+    // Argo CD deploys into an existing namespace as it is; the bot's Application is still its own.
+    expect((await previews.deploy(input(SHA1, { prNumber: 6 }))).outcome.state).toBe('healthy');
+    await expect(previews.teardown('pr-6-web-shop')).rejects.toThrow(
+      'pr-6-web-shop is taken by a namespace the bot did not create',
+    );
+    expect(
+      fake.object('applications', 'argocd', 'pr-6-web-shop')?.metadata.deletionTimestamp,
+    ).toBeUndefined();
+  });
+
+  it('a project that does not allow Namespaces: the sync fails as Argo CD reports it', async () => {
+    await start();
+    const project = fake.object('appprojects', 'argocd', 'previews')!;
+    fake.create('appprojects', 'argocd', {
+      metadata: { name: 'no-namespaces' },
+      spec: { ...(project.spec as object), clusterResourceWhitelist: [] },
+    });
+    const restricted = new ArgoCdPreviews(
+      buildKubeConfig({ kind: 'token', server: fake.url, token: fake.token }),
+      { ...settings, project: 'no-namespaces' },
+      { clock: { now: () => fake.clock.now(), sleep: async (ms) => fake.advanceTime(ms) } },
+    );
+    const result = await restricted.deploy(input());
+    expect(result.outcome).toMatchObject({
+      state: 'failed',
+      kind: 'sync-failed',
+      message: 'sync failed: resource :Namespace is not permitted in project no-namespaces',
+    });
+  });
+
   it('lists preview Applications for reconciling, and only those', async () => {
     const { previews } = await start();
     await previews.deploy(input());
@@ -299,7 +333,7 @@ describe('following an environment for promotion', () => {
     // 1 read, 1 apply, 1 refresh, then one read every 3 s until healthy (1 s compare, 2 s sync, 5 s health).
     expect(firstDeployCalls).toBe(3 + 4);
     expect(rbacRules(fake.requests)).toEqual([
-      { apiGroup: '', resource: 'namespaces', verbs: ['delete'] },
+      { apiGroup: '', resource: 'namespaces', verbs: ['delete', 'get'] },
       {
         apiGroup: 'argoproj.io',
         resource: 'applications',

@@ -253,6 +253,14 @@ describe('teardown and listing', () => {
     expect(await previews.teardown(NAME)).toBe(false);
   });
 
+  it('teardown refuses to delete a namespace of that name the bot did not make', async () => {
+    fake.create('namespaces', '', { metadata: { name: 'pr-4-web-shop', labels: { team: 'payments' } } });
+    await expect(previews.teardown('pr-4-web-shop')).rejects.toThrow(
+      'pr-4-web-shop is taken by a namespace the bot did not create',
+    );
+    expect(fake.object('namespaces', '', 'pr-4-web-shop')?.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('lists the previews in the cluster by label, with what they run, and nothing that is not a preview', async () => {
     await previews.deploy(target(SHA1));
     await previews.deploy(

@@ -18,7 +18,8 @@ import { clone, isJson, type Json, type KubeObject, namespaceOf, type ResourceNa
  *   `status.resources`) for an image told to degrade, or a failed operation (phase `Failed`)
  *   for an image told to fail its sync. `status.summary.images` lists the deployed images.
  * - "Sync Options" / Create Namespace: `CreateNamespace=true` creates the destination
- *   namespace with `managedNamespaceMetadata`; Argo CD does not delete it with the app.
+ *   namespace with `managedNamespaceMetadata` (if the project's `clusterResourceWhitelist`
+ *   allows Namespaces); Argo CD does not delete it with the app.
  * - "App Deletion": with `resources-finalizer.argocd.argoproj.io` deleting the Application
  *   first deletes the resources it synced (tracked by the `app.kubernetes.io/instance` label),
  *   then removes the finalizer.
@@ -327,6 +328,19 @@ export class ArgoCdController implements Controller {
     if (!this.cluster.store.get('namespaces', '', destination)) {
       if (!strings(policy.syncOptions).includes('CreateNamespace=true')) {
         fail(`one or more objects failed to apply, reason: namespaces "${destination}" not found`);
+        return;
+      }
+      // A namespace is cluster-scoped: the project must allow it (argo-cd issue #20233:
+      // "resource :Namespace is not permitted in project"); `name` globs need Argo CD 3.x.
+      const project = this.cluster.store.get('appprojects', this.options.namespace, String(spec.project ?? ''));
+      const allowed = asList(asJson(project?.spec).clusterResourceWhitelist).some(
+        (r) =>
+          globMatch(String(r.group ?? ''), '') &&
+          globMatch(String(r.kind ?? ''), 'Namespace') &&
+          (r.name === undefined || globMatch(String(r.name), destination)),
+      );
+      if (!allowed) {
+        fail(`resource :Namespace is not permitted in project ${String(spec.project ?? '')}`);
         return;
       }
       const managed = asJson(policy.managedNamespaceMetadata);
