@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArgoCdPreviewSettings, PreviewApplicationInput } from '../../src/deploy/argocd-application.ts';
 import { ArgoCdApplications } from '../../src/deploy/argocd-client.ts';
@@ -5,7 +6,7 @@ import { ArgoCdPreviews } from '../../src/deploy/argocd-preview.ts';
 import { PreviewNameTakenError } from '../../src/deploy/errors.ts';
 import { buildKubeConfig } from '../../src/kubernetes/kubeconfig.ts';
 import { defaultRender } from '../fakes/kubernetes/argocd-controller.ts';
-import { rbacRules } from '../fakes/kubernetes/rbac.ts';
+import { documentedRules, rbacRules } from '../fakes/kubernetes/rbac.ts';
 import { type KubernetesFake, startKubernetesFake } from '../fakes/kubernetes/server.ts';
 import type { KubeObject } from '../fakes/kubernetes/types.ts';
 

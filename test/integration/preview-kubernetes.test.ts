@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PreviewNameTakenError, PreviewTerminatingError } from '../../src/deploy/errors.ts';
 import { KubernetesPreviews } from '../../src/deploy/kubernetes-preview.ts';
 import type { KubernetesPreviewSettings, PreviewTarget } from '../../src/deploy/preview-manifests.ts';
 import { buildKubeConfig } from '../../src/kubernetes/kubeconfig.ts';
-import { rbacRules } from '../fakes/kubernetes/rbac.ts';
+import { documentedRules, rbacRules } from '../fakes/kubernetes/rbac.ts';
 import { type KubernetesFake, startKubernetesFake } from '../fakes/kubernetes/server.ts';
 
 /**
@@ -316,5 +317,8 @@ describe('the API calls a preview costs', () => {
       { apiGroup: 'networking.k8s.io', resource: 'ingresses', verbs: ['create', 'patch'] },
       { apiGroup: 'networking.k8s.io', resource: 'networkpolicies', verbs: ['create', 'patch'] },
     ]);
+    // docs/previews.md lists exactly these, no more, no fewer.
+    const docs = readFileSync(new URL('../../docs/previews.md', import.meta.url), 'utf8');
+    expect(documentedRules(docs, ['aiworker-previews'])).toEqual(rbacRules(fake.requests));
   });
 });

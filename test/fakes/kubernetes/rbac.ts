@@ -1,3 +1,4 @@
+import { parseAllDocuments } from 'yaml';
 import type { RecordedRequest } from './server.ts';
 import { parseRoute } from './server.ts';
 
@@ -45,6 +46,42 @@ export function rbacRules(requests: RecordedRequest[]): RbacRule[] {
         break;
     }
     rules.set(key, verbs);
+  }
+  return [...rules.entries()]
+    .map(([key, verbs]) => {
+      const [apiGroup, resource] = key.split('|') as [string, string];
+      return { apiGroup, resource, verbs: [...verbs].sort() };
+    })
+    .sort((a, b) => `${a.apiGroup}/${a.resource}`.localeCompare(`${b.apiGroup}/${b.resource}`));
+}
+
+/**
+ * The rules of a Role or ClusterRole named `name` in a Markdown document's YAML blocks, in
+ * the same form as rbacRules (one entry per API group and resource), to hold documentation
+ * to the calls the code makes.
+ */
+export function documentedRules(markdown: string, names: string[]): RbacRule[] {
+  const rules = new Map<string, Set<string>>();
+  for (const block of markdown.matchAll(/```yaml\n([\s\S]*?)```/g)) {
+    for (const document of parseAllDocuments(block[1]!)) {
+      const object = document.toJS() as {
+        kind?: string;
+        metadata?: { name?: string };
+        rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
+      } | null;
+      if (!object || (object.kind !== 'Role' && object.kind !== 'ClusterRole')) continue;
+      if (!names.includes(object.metadata?.name ?? '')) continue;
+      for (const rule of object.rules ?? []) {
+        for (const apiGroup of rule.apiGroups) {
+          for (const resource of rule.resources) {
+            const key = `${apiGroup}|${resource}`;
+            const verbs = rules.get(key) ?? new Set<string>();
+            for (const verb of rule.verbs) verbs.add(verb);
+            rules.set(key, verbs);
+          }
+        }
+      }
+    }
   }
   return [...rules.entries()]
     .map(([key, verbs]) => {
