@@ -341,5 +341,10 @@ describe('following an environment for promotion', () => {
         verbs: ['create', 'delete', 'get', 'list', 'patch'],
       },
     ]);
+    // docs/previews.md lists exactly these, no more, no fewer.
+    const docs = readFileSync(new URL('../../docs/previews.md', import.meta.url), 'utf8');
+    expect(documentedRules(docs, ['aiworker-argocd', 'aiworker-preview-namespaces'])).toEqual(
+      rbacRules(fake.requests),
+    );
   });
 });

@@ -332,7 +332,11 @@ export class ArgoCdController implements Controller {
       }
       // A namespace is cluster-scoped: the project must allow it (argo-cd issue #20233:
       // "resource :Namespace is not permitted in project"); `name` globs need Argo CD 3.x.
-      const project = this.cluster.store.get('appprojects', this.options.namespace, String(spec.project ?? ''));
+      const project = this.cluster.store.get(
+        'appprojects',
+        this.options.namespace,
+        String(spec.project ?? ''),
+      );
       const allowed = asList(asJson(project?.spec).clusterResourceWhitelist).some(
         (r) =>
           globMatch(String(r.group ?? ''), '') &&
