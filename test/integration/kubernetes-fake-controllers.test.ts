@@ -193,6 +193,35 @@ describe('Deployment controller', () => {
     );
   });
 
+  it('ResourceQuota: a pod past the quota is refused (FailedCreate with the quota’s words); used is kept current', async () => {
+    await start({ namespaces: { [NS]: {} } });
+    fake.create('resourcequotas', NS, {
+      metadata: { name: 'small' },
+      spec: { hard: { pods: '2', 'limits.cpu': '1' } },
+    });
+    const body = deployment('shop:1');
+    body.spec!.template.spec!.containers[0]!.resources = {
+      limits: { cpu: '600m' },
+      requests: { cpu: '100m' },
+    };
+    await applyDeployment(body);
+    fake.advanceTime(5000);
+    expect(fake.object('resourcequotas', NS, 'small')?.status).toEqual({
+      hard: { pods: '2', 'limits.cpu': '1' },
+      used: { pods: '1', 'limits.cpu': '600m' },
+    });
+    // A new image needs a second pod beside the first: 1200m of limits do not fit in 1.
+    const next = deployment('shop:2');
+    next.spec!.template.spec!.containers[0]!.resources = body.spec!.template.spec!.containers[0]!.resources;
+    await applyDeployment(next);
+    fake.advanceTime(0);
+    const failure = (await readDeployment()).status?.conditions?.find((c) => c.type === 'ReplicaFailure');
+    expect(failure?.reason).toBe('FailedCreate');
+    expect(failure?.message).toMatch(
+      /^pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: exceeded quota: small, requested: limits\.cpu=600m, used: limits\.cpu=600m, limited: limits\.cpu=1$/,
+    );
+  });
+
   it('a rollout that does not finish within progressDeadlineSeconds: Progressing False, ProgressDeadlineExceeded', async () => {
     await start({ namespaces: { [NS]: {} } });
     fake.setImageBehaviour('shop:slow', { kind: 'ready', afterMs: 3_600_000 });

@@ -20,6 +20,7 @@ import { managerOf, recordUpdate, serverSideApply } from './managed-fields.ts';
 import { validateObject } from './object-validation.ts';
 import { applyPatch } from './patch.ts';
 import { podSecurityWarning, restrictedViolations } from './pod-security.ts';
+import { admitPod, formatQuantity, podUsage } from './quota.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { ObjectStore, type WatchSink } from './store.ts';
 import {
@@ -289,7 +290,38 @@ export class FakeCluster {
     }
     this.requireNamespace(type, namespace, object.metadata.name ?? '', true);
     this.validate(type, object);
-    return this.insert(type, object, writer);
+    if (type.resource === 'pods') {
+      admitPod(object, this.store.list('resourcequotas', namespace), this.store.list('pods', namespace));
+    }
+    const result = this.insert(type, object, writer);
+    if (type.resource === 'pods') this.refreshQuotaUsage(namespace);
+    return result;
+  }
+
+  /** The quota controller keeps `status.used` current (pkg/controller/resourcequota). */
+  private refreshQuotaUsage(namespace: string): void {
+    const pods = this.store
+      .list('pods', namespace)
+      .filter(
+        (p) =>
+          !p.metadata.deletionTimestamp &&
+          !['Succeeded', 'Failed'].includes(String((p.status as Json | undefined)?.phase)),
+      );
+    const usage: Record<string, number> = {};
+    for (const pod of pods) {
+      for (const [key, value] of Object.entries(podUsage(pod))) usage[key] = (usage[key] ?? 0) + value;
+    }
+    for (const quota of this.store.list('resourcequotas', namespace)) {
+      const hard = ((quota.spec as Json | undefined)?.hard ?? {}) as Json;
+      const used: Json = {};
+      for (const key of Object.keys(hard)) used[key] = formatQuantity(key, usage[key] ?? 0);
+      this.writeAsController(
+        'resourcequotas',
+        { ...quota, status: { hard: { ...hard }, used } },
+        'kube-controller-manager',
+        'status',
+      );
+    }
   }
 
   /** Stores a validated new object with the metadata the server owns. */
@@ -683,7 +715,10 @@ export class FakeCluster {
   private removeObject(resource: ResourceName, namespace: string, name: string): void {
     const gone = this.store.remove(resource, namespace, name);
     if (!gone) return;
-    if (resource === 'pods') this.forgetLogs(namespace, name);
+    if (resource === 'pods') {
+      this.forgetLogs(namespace, name);
+      this.refreshQuotaUsage(namespace);
+    }
     this.collectGarbage(namespace);
     this.notify(resource, gone, 'DELETED');
     if (namespace) this.finishNamespaceIfEmpty(namespace);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { StatusError } from './api-status.ts';
 import type { Controller, FakeCluster } from './cluster.ts';
 import { randomSuffix } from './cluster.ts';
 import { podSecurityWarning, restrictedViolations } from './pod-security.ts';
@@ -343,7 +344,14 @@ export class DeploymentController implements Controller {
       } as unknown as KubeObject['metadata'],
       spec: { ...podSpec, nodeName: 'fake-node' },
     };
-    const pod = this.cluster.createAsController('pods', namespace, body, MANAGER).object;
+    let pod: KubeObject;
+    try {
+      pod = this.cluster.createAsController('pods', namespace, body, MANAGER).object;
+    } catch (error) {
+      // An admission refusal (ResourceQuota) is the ReplicaSet's FailedCreate, as with Pod Security.
+      if (error instanceof StatusError) return error.status.message;
+      throw error;
+    }
     const containers = asList(podSpec.containers);
     this.writePodStatus(pod, {
       phase: 'Pending',
