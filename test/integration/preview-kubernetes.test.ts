@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PreviewNameTakenError, PreviewTerminatingError } from '../../src/deploy/errors.ts';
+import { DeployError, PreviewNameTakenError, PreviewTerminatingError } from '../../src/deploy/errors.ts';
 import { KubernetesPreviews } from '../../src/deploy/kubernetes-preview.ts';
 import type { KubernetesPreviewSettings, PreviewTarget } from '../../src/deploy/preview-manifests.ts';
 import { buildKubeConfig } from '../../src/kubernetes/kubeconfig.ts';
@@ -240,6 +240,26 @@ describe('failures, with the real reason', () => {
     expect(await previews.teardown(NAME)).toBe(true);
     expect(fake.object('namespaces', '', NAME)?.metadata.deletionTimestamp).toBeDefined();
     await expect(previews.deploy(target(SHA2))).rejects.toBeInstanceOf(PreviewTerminatingError);
+  });
+});
+
+describe('API errors', () => {
+  it('a refused call is a DeployError naming the step and quoting the API server', async () => {
+    fake.failNext({
+      method: 'PATCH',
+      resource: 'deployments',
+      code: 500,
+      message: 'etcdserver: request timed out',
+    });
+    const failed = previews.deploy(target());
+    await expect(failed).rejects.toBeInstanceOf(DeployError);
+    await expect(failed).rejects.toMatchObject({
+      statusCode: 500,
+      message: `could not apply Deployment in ${NAME}: 500 InternalError: etcdserver: request timed out`,
+    });
+    // What was applied before stays; the next deploy carries on from there.
+    expect(fake.object('services', NAME, 'preview')).toBeDefined();
+    expect((await previews.deploy(target())).rollout).toEqual({ state: 'available' });
   });
 });
 
