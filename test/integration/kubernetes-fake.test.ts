@@ -8,8 +8,8 @@ import {
   Watch,
 } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildKubeConfig } from '../../src/agents/runners/kubernetes/kubeconfig.ts';
 import { renderAgentJob } from '../../src/agents/runners/kubernetes/render.ts';
+import { buildKubeConfig } from '../../src/kubernetes/kubeconfig.ts';
 import { agentRunSpec } from '../fakes/kubernetes/run-spec.ts';
 import { type KubernetesFake, startKubernetesFake } from '../fakes/kubernetes/server.ts';
 

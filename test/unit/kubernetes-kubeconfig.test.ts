@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildKubeConfig } from '../../src/agents/runners/kubernetes/kubeconfig.ts';
 import { createKubernetesRunner, KubernetesRunner } from '../../src/agents/runners/kubernetes.ts';
+import { buildKubeConfig } from '../../src/kubernetes/kubeconfig.ts';
 
 const KUBECONFIG = `
 apiVersion: v1

@@ -1,10 +1,10 @@
 import { KubeConfig, type V1Job, type V1Secret, Watch } from '@kubernetes/client-node';
 import type { Env } from '../../config/env.ts';
 import { createLogger, type Logger } from '../../config/logger.ts';
+import { apiStatusCode, isAlreadyExists } from '../../kubernetes/api-errors.ts';
+import { buildKubeConfig, type KubernetesConnection } from '../../kubernetes/kubeconfig.ts';
 import { AgentNamespaceApi } from './kubernetes/agent-api.ts';
-import { apiStatusCode, isAlreadyExists, KubernetesRunnerError } from './kubernetes/api-errors.ts';
 import { JobWatcher, type PhaseListener } from './kubernetes/job-watcher.ts';
-import { buildKubeConfig, type KubernetesConnection } from './kubernetes/kubeconfig.ts';
 import {
   agentJobName,
   agentSecretName,
@@ -20,12 +20,12 @@ import {
   SECRET_ENV_NAMES,
   secretOwnerReference,
 } from './kubernetes/render.ts';
+import { KubernetesRunnerError } from './kubernetes/runner-error.ts';
 import { isTerminal, jobPhase, jobRunStatus, latestPod, podOutcome } from './kubernetes/status.ts';
 import { LOG_TAIL_MAX_LINES, LogTail } from './log-tail.ts';
 import type { AgentRunner, AgentRunSpec, RunHandle, RunStatus } from './types.ts';
 
-export { KubernetesRunnerError } from './kubernetes/api-errors.ts';
-export type { KubernetesConnection } from './kubernetes/kubeconfig.ts';
+export type { KubernetesConnection } from '../../kubernetes/kubeconfig.ts';
 export { agentJobName, agentSecretName } from './kubernetes/labels.ts';
 export {
   type AgentJobOptions,
@@ -34,6 +34,7 @@ export {
   renderAgentJob,
   renderAgentSecret,
 } from './kubernetes/render.ts';
+export { KubernetesRunnerError } from './kubernetes/runner-error.ts';
 
 /**
  * Runs each agent as a Kubernetes `batch/v1` Job in the agents namespace (DESIGN §7).

@@ -71,6 +71,15 @@ export const invalid = (type: ResourceType, name: string, causes: StatusCause[])
 
 export const badRequest = (message: string) => failure(400, 'BadRequest', message);
 
+/** An admission plugin's refusal (apiserver/pkg/admission/errors.go NewForbidden). */
+export const forbidden = (type: ResourceType, name: string, reason: string) =>
+  failure(403, 'Forbidden', `${type.qualified} "${name}" is forbidden: ${reason}`, {
+    name,
+    ...(type.group ? { group: type.group } : {}),
+    kind: type.resource,
+    causes: [],
+  });
+
 export const unauthorized = () => failure(401, 'Unauthorized', 'Unauthorized');
 
 export const methodNotAllowed = () =>

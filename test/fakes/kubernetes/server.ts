@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parse as parseYaml } from 'yaml';
 import {
   injected,
   internalError,
@@ -8,25 +9,43 @@ import {
   StatusError,
   unauthorized,
 } from './api-status.ts';
+import { ArgoCdController, type ArgoCdOptions } from './argocd-controller.ts';
+import { FakeClock } from './clock.ts';
 import {
   type AdvanceOptions,
   FakeCluster,
   type JobProgress,
   type NamespaceConfig,
   RESOURCES,
+  type Writer,
 } from './cluster.ts';
+import { DeploymentController, type ImageBehaviour } from './deployment-controller.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import type { WatchSink } from './store.ts';
-import { clone, isJson, type KubeObject, type ResourceName, type ResourceType } from './types.ts';
+import {
+  clone,
+  isJson,
+  type KubeObject,
+  namespaceOf,
+  type ResourceName,
+  type ResourceType,
+  resourceAt,
+} from './types.ts';
 
 /**
  * A stand-in for kube-apiserver on 127.0.0.1, speaking the wire protocol
- * `@kubernetes/client-node` uses for the agents runner: Secrets, Pods (and their logs) and
- * batch/v1 Jobs in namespaces, with bearer-token auth, label/field selectors, paginated
- * lists, `?watch=true` streams of newline-delimited `{type, object}` events with bookmarks
- * and 410 Expired, merge/strategic-merge/JSON patches, and errors as `Status` objects.
- * Behind it a Job controller makes one pod per Job, Pod Security `restricted` is enforced
- * where configured, and the garbage collector follows owner references.
+ * `@kubernetes/client-node` uses: for the agents runner Secrets, Pods (and their logs) and
+ * batch/v1 Jobs; for previews Namespaces, apps/v1 Deployments and ReplicaSets, Services,
+ * networking.k8s.io Ingresses and NetworkPolicies, ResourceQuotas; for Argo CD its
+ * `argoproj.io/v1alpha1` Applications and AppProjects as custom objects. With bearer-token
+ * auth, label/field selectors, paginated lists, `?watch=true` streams of newline-delimited
+ * `{type, object}` events with bookmarks and 410 Expired, merge/strategic-merge/JSON patches,
+ * server-side apply with field ownership, finalizers, and errors as `Status` objects.
+ * Behind it: a Job controller (one pod per Job), a Deployment controller (ReplicaSets and
+ * pods that become ready, fail to pull or crash as told), the namespace controller, Pod
+ * Security `restricted` where a namespace is labelled so, the garbage collector following
+ * owner references, and optionally an Argo CD application controller. Time is the fake's
+ * own clock (`advanceTime`).
  */
 
 export interface RecordedRequest {
@@ -57,6 +76,14 @@ export interface KubernetesFakeOptions {
   namespaces?: Record<string, NamespaceConfig>;
   /** Watch events kept for resuming watches; older ones answer 410 Expired. */
   historyLimit?: number;
+  /** How long a pod of a Deployment takes to become ready, unless its image says otherwise. Default 5 s. */
+  podReadyAfterMs?: number;
+  /** Delay before the namespace controller empties a deleted namespace. Default 0 (at once). */
+  namespaceCleanupMs?: number;
+  /** Run an Argo CD application controller (Applications in `argocd.namespace`). */
+  argocd?: Partial<ArgoCdOptions>;
+  /** Start of the fake's clock. Default: now. */
+  startTime?: Date;
 }
 
 export interface KubernetesFake {
@@ -83,6 +110,16 @@ export interface KubernetesFake {
   pods(jobName?: string, namespace?: string): KubeObject[];
   /** Server-side write, bypassing HTTP (for setting up a scene). */
   create(resource: ResourceName, namespace: string, body: unknown): KubeObject;
+  /** Any stored object, or undefined. Namespaces: namespace ''. */
+  object(resource: ResourceName, namespace: string, name: string): KubeObject | undefined;
+  objects(resource: ResourceName, namespace?: string): KubeObject[];
+  /** Moves the fake's clock: controllers do what falls due (pods start, Argo CD syncs, ...). */
+  advanceTime(ms: number): void;
+  clock: FakeClock;
+  /** How the Deployment controller's pods fare with an image (`repo:tag`): pull error, crash loop, slow start. */
+  setImageBehaviour(image: string, behaviour: ImageBehaviour): void;
+  /** The Argo CD controller, when started with `argocd`. */
+  argocd: ArgoCdController | undefined;
   close(): Promise<void>;
 }
 
@@ -91,32 +128,43 @@ const DEFAULT_NAMESPACES: Record<string, NamespaceConfig> = {
   agents: { podSecurity: 'restricted' },
 };
 
-interface Route {
+export interface Route {
   type: ResourceType;
   namespace: string;
   name: string | null;
   subresource: string | null;
 }
 
-function parseRoute(pathname: string): Route | null {
-  const match =
-    /^\/(?:api\/v1|apis\/batch\/v1)\/namespaces\/([^/]+)\/(jobs|secrets|pods)(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(
-      pathname,
-    );
-  if (!match) return null;
-  const resource = match[2] as ResourceName;
-  const type = RESOURCES[resource];
-  // Jobs live only under /apis/batch/v1, Secrets and Pods only under /api/v1.
-  const core = pathname.startsWith('/api/v1/');
-  if (core !== (type.group === '')) return null;
-  const subresource = match[4] ?? null;
-  if (subresource !== null && !(resource === 'pods' && subresource === 'log')) return null;
-  return {
-    type,
-    namespace: decodeURIComponent(match[1]!),
-    name: match[3] ? decodeURIComponent(match[3]) : null,
-    subresource,
-  };
+/**
+ * `/api/v1/namespaces[/{name}]` (cluster-scoped Namespaces),
+ * `/api/v1/namespaces/{ns}/{plural}[/{name}[/{sub}]]` (core group) and
+ * `/apis/{group}/{version}/namespaces/{ns}/{plural}[/{name}[/{sub}]]` (named groups, CRDs).
+ */
+export function parseRoute(pathname: string): Route | null {
+  const decode = (part: string | undefined) => (part === undefined ? null : decodeURIComponent(part));
+  const namespaces = /^\/api\/v1\/namespaces(?:\/([^/]+))?\/?$/.exec(pathname);
+  if (namespaces) {
+    return { type: RESOURCES.namespaces, namespace: '', name: decode(namespaces[1]), subresource: null };
+  }
+  const core = /^\/api\/v1\/namespaces\/([^/]+)\/([a-z]+)(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(pathname);
+  const grouped =
+    /^\/apis\/([^/]+)\/([^/]+)\/namespaces\/([^/]+)\/([a-z]+)(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/.exec(pathname);
+  let apiVersion: string;
+  let parts: Array<string | undefined>;
+  if (core) {
+    apiVersion = 'v1';
+    parts = core.slice(1);
+  } else if (grouped) {
+    apiVersion = `${grouped[1]}/${grouped[2]}`;
+    parts = grouped.slice(3);
+  } else {
+    return null;
+  }
+  const [namespace, plural, name, subresource] = parts;
+  const type = resourceAt(apiVersion, plural!);
+  if (!type?.namespaced) return null;
+  if (subresource !== undefined && !(type.resource === 'pods' && subresource === 'log')) return null;
+  return { type, namespace: decode(namespace)!, name: decode(name), subresource: subresource ?? null };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -136,7 +184,13 @@ function intParam(value: string | null): number | null {
 
 export async function startKubernetesFake(options: KubernetesFakeOptions = {}): Promise<KubernetesFake> {
   const token = options.token ?? 'fake-kubernetes-token';
-  const cluster = new FakeCluster(options.namespaces ?? DEFAULT_NAMESPACES, options.historyLimit);
+  const clock = new FakeClock(options.startTime);
+  const cluster = new FakeCluster(options.namespaces ?? DEFAULT_NAMESPACES, options.historyLimit, clock);
+  cluster.namespaceCleanupMs = options.namespaceCleanupMs ?? 0;
+  const deployments = new DeploymentController(cluster, { podReadyAfterMs: options.podReadyAfterMs ?? 5000 });
+  cluster.addController(deployments);
+  const argocd = options.argocd ? new ArgoCdController(cluster, options.argocd) : undefined;
+  if (argocd) cluster.addController(argocd);
   const requests: RecordedRequest[] = [];
   const failures: InjectedFailure[] = [];
 
@@ -169,7 +223,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
     let timer: NodeJS.Timeout | undefined;
     const sink: WatchSink = {
       resource: route.type.resource,
-      namespace: route.namespace,
+      namespace: route.type.namespaced ? route.namespace : '',
       labels: parseLabelSelector(url.searchParams.get('labelSelector')),
       fields: parseFieldSelector(url.searchParams.get('fieldSelector')),
       send(type, object) {
@@ -235,7 +289,8 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
       let body: unknown;
       if (raw !== '') {
         try {
-          body = JSON.parse(raw);
+          // Server-side apply bodies are YAML (JSON being YAML too), everything else JSON.
+          body = contentType === 'application/apply-patch+yaml' ? parseYaml(raw) : JSON.parse(raw);
         } catch {
           throw new StatusError({
             kind: 'Status',
@@ -250,6 +305,10 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
       }
       record.body = body;
       const { type, namespace, name, subresource } = route;
+      const writer: Writer = {
+        fieldManager: url.searchParams.get('fieldManager'),
+        userAgent: req.headers['user-agent'],
+      };
 
       if (subresource === 'log' && name) {
         if (method !== 'GET') throw methodNotAllowed();
@@ -259,6 +318,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
           url.searchParams.get('container'),
           intParam(url.searchParams.get('tailLines')),
           intParam(url.searchParams.get('limitBytes')),
+          url.searchParams.get('previous') === 'true',
         );
         record.status = 200;
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -293,7 +353,7 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
         }
         if (method === 'POST') {
           if (contentType !== 'application/json') throw unsupportedContent(contentType);
-          const result = cluster.create(type, namespace, body);
+          const result = cluster.create(type, namespace, body, writer);
           record.warnings.push(...result.warnings);
           sendJson(res, record, 201, result.object);
           return;
@@ -307,12 +367,19 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
           return;
         case 'PUT': {
           if (contentType !== 'application/json') throw unsupportedContent(contentType);
-          sendJson(res, record, 200, cluster.replace(type, namespace, name, body).object);
+          const result = cluster.replace(type, namespace, name, body, writer);
+          record.warnings.push(...result.warnings);
+          sendJson(res, record, 200, result.object);
           return;
         }
         case 'PATCH': {
-          const result = cluster.patch(type, namespace, name, contentType ?? '', body);
-          sendJson(res, record, 200, result.object);
+          const force = url.searchParams.get('force');
+          const result = cluster.patch(type, namespace, name, contentType ?? '', body, {
+            ...writer,
+            force: force === null ? null : force === 'true',
+          });
+          record.warnings.push(...result.warnings);
+          sendJson(res, record, result.created ? 201 : 200, result.object);
           return;
         }
         case 'DELETE': {
@@ -326,6 +393,11 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
             policy = String(orphan) === 'true' ? 'Orphan' : 'Background';
           }
           const deleted = cluster.delete(type, namespace, name, policy);
+          // An object that finalizers (or a namespace's content) keep is answered as it now is.
+          if (cluster.store.get(type.resource, namespaceOf(deleted), name)) {
+            sendJson(res, record, 200, deleted);
+            return;
+          }
           sendJson(res, record, 200, {
             kind: 'Status',
             apiVersion: 'v1',
@@ -390,7 +462,14 @@ export async function startKubernetesFake(options: KubernetesFakeOptions = {}): 
       cluster.store
         .list('pods', namespace)
         .filter((p) => jobName === undefined || p.metadata.labels?.['job-name'] === jobName),
-    create: (resource, namespace, body) => clone(cluster.create(RESOURCES[resource], namespace, body).object),
+    create: (resource, namespace, body) =>
+      clone(cluster.create(RESOURCES[resource], namespace, body, { fieldManager: 'kubectl-create' }).object),
+    object: (resource, namespace, name) => cluster.store.get(resource, namespace, name),
+    objects: (resource, namespace) => cluster.store.list(resource, namespace),
+    advanceTime: (ms) => clock.advance(ms),
+    clock,
+    setImageBehaviour: (image, behaviour) => deployments.setImageBehaviour(image, behaviour),
+    argocd,
     close: async () => {
       cluster.store.endWatches();
       server.closeAllConnections();

@@ -1,6 +1,6 @@
 import { expired } from './api-status.ts';
 import type { Selector } from './selectors.ts';
-import { clone, type KubeObject, type ResourceName } from './types.ts';
+import { clone, type KubeObject, namespaceOf, type ResourceName } from './types.ts';
 
 /**
  * Objects and their history, like etcd under the API server: one revision counter for all
@@ -55,17 +55,17 @@ export class ObjectStore {
   list(resource: ResourceName, namespace?: string): KubeObject[] {
     return [...this.objects.values()]
       .filter(
-        (e) =>
-          e.resource === resource && (namespace === undefined || e.object.metadata.namespace === namespace),
+        (e) => e.resource === resource && (namespace === undefined || namespaceOf(e.object) === namespace),
       )
       .map((e) => clone(e.object))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
-  /** Every object in a namespace, of any resource (for garbage collection). */
+  /** Every object in a namespace, of any resource (for garbage collection and namespace deletion). */
   inNamespace(namespace: string): Array<{ resource: ResourceName; object: KubeObject }> {
+    if (namespace === '') return [];
     return [...this.objects.values()]
-      .filter((e) => e.object.metadata.namespace === namespace)
+      .filter((e) => namespaceOf(e.object) === namespace)
       .map((e) => ({ resource: e.resource, object: clone(e.object) }));
   }
 
@@ -74,7 +74,7 @@ export class ObjectStore {
     this.revision += 1;
     const stored = clone(object);
     stored.metadata.resourceVersion = String(this.revision);
-    this.objects.set(this.key(resource, stored.metadata.namespace, stored.metadata.name), {
+    this.objects.set(this.key(resource, namespaceOf(stored), stored.metadata.name), {
       resource,
       object: stored,
     });
@@ -106,8 +106,8 @@ export class ObjectStore {
   private deliver(sink: WatchSink, event: StoredEvent): void {
     if (sink.stalled) return;
     const meta = event.object.metadata;
-    if (sink.resource !== event.resource || sink.namespace !== meta.namespace) return;
-    if (!sink.labels(meta.labels) || !sink.fields(meta.name, meta.namespace)) return;
+    if (sink.resource !== event.resource || sink.namespace !== namespaceOf(event.object)) return;
+    if (!sink.labels(meta.labels) || !sink.fields(meta.name, namespaceOf(event.object))) return;
     sink.send(event.type, event.object);
   }
 
@@ -118,10 +118,7 @@ export class ObjectStore {
   watch(sink: WatchSink, fromVersion: string | null): void {
     if (fromVersion === null || fromVersion === '' || fromVersion === '0') {
       for (const object of this.list(sink.resource, sink.namespace)) {
-        if (
-          sink.labels(object.metadata.labels) &&
-          sink.fields(object.metadata.name, object.metadata.namespace)
-        ) {
+        if (sink.labels(object.metadata.labels) && sink.fields(object.metadata.name, namespaceOf(object))) {
           sink.send('ADDED', object);
         }
       }

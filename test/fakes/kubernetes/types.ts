@@ -16,7 +16,8 @@ export interface OwnerReference {
 
 export interface ObjectMeta {
   name: string;
-  namespace: string;
+  /** Absent on cluster-scoped objects (Namespaces). */
+  namespace?: string;
   uid: string;
   resourceVersion: string;
   creationTimestamp: string;
@@ -25,7 +26,21 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  deletionTimestamp?: string;
+  managedFields?: ManagedFieldsEntry[];
   [key: string]: unknown;
+}
+
+/** One entry of `metadata.managedFields` (server-side apply's field ownership). */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Json;
+  subresource?: string;
 }
 
 export interface KubeObject {
@@ -35,8 +50,20 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** The three resources the agents runner touches. */
-export type ResourceName = 'jobs' | 'secrets' | 'pods';
+/** The resources the fake serves: the agents runner's, the preview deployer's, Argo CD's. */
+export type ResourceName =
+  | 'jobs'
+  | 'secrets'
+  | 'pods'
+  | 'namespaces'
+  | 'deployments'
+  | 'replicasets'
+  | 'services'
+  | 'ingresses'
+  | 'resourcequotas'
+  | 'networkpolicies'
+  | 'applications'
+  | 'appprojects';
 
 export interface ResourceType {
   resource: ResourceName;
@@ -49,37 +76,68 @@ export interface ResourceType {
   qualified: string;
   /** How it names the kind in Invalid messages (`Job.batch`). */
   qualifiedKind: string;
+  namespaced: boolean;
+  /** Writes to the main resource keep `status` (it has a `/status` subresource). */
+  statusSubresource: boolean;
+  /** A custom resource (CRD): server-side apply treats its lists as atomic. */
+  custom: boolean;
+}
+
+function resourceType(
+  resource: ResourceName,
+  apiVersion: string,
+  kind: string,
+  options: { namespaced?: boolean; statusSubresource?: boolean; custom?: boolean } = {},
+): ResourceType {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  return {
+    resource,
+    group,
+    apiVersion,
+    kind,
+    listKind: `${kind}List`,
+    qualified: group ? `${resource}.${group}` : resource,
+    qualifiedKind: group ? `${kind}.${group}` : kind,
+    namespaced: options.namespaced ?? true,
+    statusSubresource: options.statusSubresource ?? true,
+    custom: options.custom ?? false,
+  };
 }
 
 export const RESOURCES: Record<ResourceName, ResourceType> = {
-  jobs: {
-    resource: 'jobs',
-    group: 'batch',
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    listKind: 'JobList',
-    qualified: 'jobs.batch',
-    qualifiedKind: 'Job.batch',
-  },
-  secrets: {
-    resource: 'secrets',
-    group: '',
-    apiVersion: 'v1',
-    kind: 'Secret',
-    listKind: 'SecretList',
-    qualified: 'secrets',
-    qualifiedKind: 'Secret',
-  },
-  pods: {
-    resource: 'pods',
-    group: '',
-    apiVersion: 'v1',
-    kind: 'Pod',
-    listKind: 'PodList',
-    qualified: 'pods',
-    qualifiedKind: 'Pod',
-  },
+  jobs: resourceType('jobs', 'batch/v1', 'Job'),
+  secrets: resourceType('secrets', 'v1', 'Secret', { statusSubresource: false }),
+  pods: resourceType('pods', 'v1', 'Pod'),
+  namespaces: resourceType('namespaces', 'v1', 'Namespace', { namespaced: false }),
+  deployments: resourceType('deployments', 'apps/v1', 'Deployment'),
+  replicasets: resourceType('replicasets', 'apps/v1', 'ReplicaSet'),
+  services: resourceType('services', 'v1', 'Service'),
+  ingresses: resourceType('ingresses', 'networking.k8s.io/v1', 'Ingress'),
+  resourcequotas: resourceType('resourcequotas', 'v1', 'ResourceQuota'),
+  networkpolicies: resourceType('networkpolicies', 'networking.k8s.io/v1', 'NetworkPolicy', {
+    statusSubresource: false,
+  }),
+  // Argo CD's CRDs declare no status subresource: its controller writes status with the object.
+  applications: resourceType('applications', 'argoproj.io/v1alpha1', 'Application', {
+    statusSubresource: false,
+    custom: true,
+  }),
+  appprojects: resourceType('appprojects', 'argoproj.io/v1alpha1', 'AppProject', {
+    statusSubresource: false,
+    custom: true,
+  }),
 };
+
+/** The resource served at `/api/v1/...` or `/apis/{group}/{version}/...` under this plural. */
+export function resourceAt(apiVersion: string, plural: string): ResourceType | undefined {
+  const type = RESOURCES[plural as ResourceName];
+  return type && type.apiVersion === apiVersion ? type : undefined;
+}
+
+/** `metadata.namespace`, or '' for a cluster-scoped object. */
+export function namespaceOf(object: { metadata: { namespace?: string } }): string {
+  return object.metadata.namespace ?? '';
+}
 
 export function isJson(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -7,19 +7,19 @@ import { isJson, type Json } from './types.ts';
  * template (containers, image, env, volumes, restart policy, resources, numeric limits).
  */
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
-const SUBDOMAIN_MESSAGE =
+export const SUBDOMAIN_MESSAGE =
   "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-const LABEL_MESSAGE =
+export const LABEL_MESSAGE =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
-class Causes {
+export class Causes {
   readonly list: StatusCause[] = [];
   required(field: string) {
     this.list.push({ reason: 'FieldValueRequired', message: 'Required value', field });
@@ -81,7 +81,7 @@ export function parseQuantity(text: unknown): number | null {
   return number * (factors[suffix] ?? 1);
 }
 
-function checkLabels(causes: Causes, field: string, labels: unknown) {
+export function checkLabels(causes: Causes, field: string, labels: unknown) {
   for (const [key, value] of Object.entries(asJson(labels))) {
     const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
     if (
@@ -106,12 +106,17 @@ function checkLabels(causes: Causes, field: string, labels: unknown) {
   }
 }
 
-function checkMetadata(causes: Causes, metadata: Json, maxNameLength: number) {
+export function checkMetadata(
+  causes: Causes,
+  metadata: Json,
+  maxNameLength: number,
+  nameRule: { pattern: RegExp; message: string } = { pattern: DNS1123_SUBDOMAIN, message: SUBDOMAIN_MESSAGE },
+) {
   const name = metadata.name;
   if (typeof name !== 'string' || name === '') {
     if (typeof metadata.generateName !== 'string') causes.required('metadata.name');
-  } else if (!DNS1123_SUBDOMAIN.test(name)) {
-    causes.invalidValue('metadata.name', name, SUBDOMAIN_MESSAGE);
+  } else if (!nameRule.pattern.test(name)) {
+    causes.invalidValue('metadata.name', name, nameRule.message);
   } else if (name.length > maxNameLength) {
     causes.invalidValue('metadata.name', name, `must be no more than ${maxNameLength} characters`);
   }
@@ -221,7 +226,7 @@ function checkContainer(causes: Causes, base: string, container: Json, volumeNam
 }
 
 /** Pod spec checks shared by Jobs' templates; `restartPolicies` differ between Pods and Jobs. */
-function checkPodSpec(causes: Causes, base: string, spec: Json, restartPolicies: string[]) {
+export function checkPodSpec(causes: Causes, base: string, spec: Json, restartPolicies: string[]) {
   const volumeNames = new Set<string>();
   asList(spec.volumes).forEach((entry, i) => {
     const volume = asJson(entry);

@@ -8,7 +8,8 @@ import {
   type V1Pod,
   type V1Secret,
 } from '@kubernetes/client-node';
-import { isNotFound, KubernetesRunnerError } from './api-errors.ts';
+import { isNotFound } from '../../../kubernetes/api-errors.ts';
+import { KubernetesRunnerError } from './runner-error.ts';
 
 /**
  * The few calls the runner makes in its namespace, over `@kubernetes/client-node`: exactly

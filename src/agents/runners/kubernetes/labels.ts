@@ -4,16 +4,21 @@
  * instead of creating another.
  */
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'aiworker';
-export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../../kubernetes/labels.ts';
+
+export {
+  COMPONENT_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  REPO_ANNOTATION,
+  REPO_LABEL,
+  sanitizeLabelValue,
+} from '../../../kubernetes/labels.ts';
+
 export const AGENT_COMPONENT = 'agent';
 export const RUN_ID_LABEL = 'aiworker.dev/run-id';
-export const REPO_LABEL = 'aiworker.dev/repo';
 export const ISSUE_LABEL = 'aiworker.dev/issue';
 export const ATTEMPT_LABEL = 'aiworker.dev/attempt';
-/** The full `owner/name`, which a label value cannot always hold. */
-export const REPO_ANNOTATION = 'aiworker.dev/repo';
 export const TASK_ANNOTATION = 'aiworker.dev/task';
 
 /** Selects every object this bot created in the agents namespace. */
@@ -21,7 +26,6 @@ export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 
 const JOB_PREFIX = 'aiworker-run-';
 const SECRET_SUFFIX = '-tokens';
-const LABEL_VALUE_MAX = 63;
 
 function checkRunId(runId: number): void {
   if (!Number.isSafeInteger(runId) || runId < 1) {
@@ -53,30 +57,4 @@ export function jobNameOfSecret(secretName: string): string | null {
   if (!secretName.endsWith(SECRET_SUFFIX)) return null;
   const jobName = secretName.slice(0, -SECRET_SUFFIX.length);
   return runIdFromJobName(jobName) === null ? null : jobName;
-}
-
-/**
- * A label value for any text: at most 63 characters of `[A-Za-z0-9_.-]`, starting and ending
- * alphanumeric. `owner/name` becomes `owner.name`; other characters become `_`. Text that had
- * to be cut keeps a short hash so two long names stay distinct.
- */
-export function sanitizeLabelValue(text: string): string {
-  const replaced = text.replace(/\//g, '.').replace(/[^A-Za-z0-9_.-]/g, '_');
-  const trimEnds = (v: string) => v.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
-  let value = trimEnds(replaced);
-  if (value.length > LABEL_VALUE_MAX) {
-    const hash = fnv1a(text).toString(16).padStart(8, '0');
-    value = `${trimEnds(value.slice(0, LABEL_VALUE_MAX - hash.length - 1))}-${hash}`;
-  }
-  return value;
-}
-
-/** 32-bit FNV-1a: a stable, dependency-free short hash for label suffixes. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(text, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
 }

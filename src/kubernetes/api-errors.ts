@@ -3,7 +3,8 @@ import { ApiException } from '@kubernetes/client-node';
 /**
  * The Kubernetes API answers errors with a `Status` object (`reason`, `message`, `code`);
  * the generated client hands it over as the raw response text. These helpers read it back,
- * so callers can branch on 404/409 and users read the API server's own words.
+ * so callers can branch on 404/409 and users read the API server's own words. Shared by the
+ * agents runner and the preview deployer.
  */
 
 interface StatusBody {
@@ -39,15 +40,4 @@ export function describeApiError(error: unknown): string {
     return `${error.code}${reason}: ${status?.message ?? error.message.split('\n')[0]}`;
   }
   return error instanceof Error ? error.message : String(error);
-}
-
-/** A Kubernetes call of the runner failed; says what it was doing and what the API said. */
-export class KubernetesRunnerError extends Error {
-  readonly statusCode: number | undefined;
-
-  constructor(action: string, cause: unknown) {
-    super(`Kubernetes runner could not ${action}: ${describeApiError(cause)}`, { cause });
-    this.name = 'KubernetesRunnerError';
-    this.statusCode = apiStatusCode(cause);
-  }
 }

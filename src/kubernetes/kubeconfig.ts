@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 
 /**
- * How the runner reaches the Kubernetes API: the pod's own ServiceAccount (the bot running
+ * How the bot reaches the Kubernetes API (agents runner and previews): the pod's own ServiceAccount (the bot running
  * in the cluster), a kubeconfig file (`KUBECONFIG` or `~/.kube/config` when no path is
  * given, falling back to in-cluster), or an explicit server and bearer token.
  */
