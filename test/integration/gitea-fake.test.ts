@@ -722,8 +722,14 @@ describe('delivery order', () => {
     await fake.waitForDeliveries();
     expect(receiver.received).toHaveLength(0);
     await expect(fake.releaseDeliveries((held) => held.slice(1))).rejects.toThrow(/exactly once/);
-    await fake.releaseDeliveries((held) => [...held].reverse());
+    const seenBetween: number[] = [];
+    await fake.releaseDeliveries((held) => [...held].reverse(), {
+      afterEach: async () => {
+        seenBetween.push(receiver.received.length);
+      },
+    });
     expect(arrivedTitles(receiver)).toEqual(['second', 'first']);
+    expect(seenBetween).toEqual([1, 2]);
     await fake.as('alice').openIssue(REPO, { title: 'third' });
     await fake.waitForDeliveries();
     expect(arrivedTitles(receiver)).toEqual(['second', 'first', 'third']);

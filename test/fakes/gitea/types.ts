@@ -230,9 +230,13 @@ export interface GiteaFake {
   holdDeliveries(): void;
   /**
    * Sends the held deliveries one at a time in the order `arrange` returns (each exactly once;
-   * default: the order the events happened), then delivers as before.
+   * default: the order the events happened), waiting for `afterEach` after each one (e.g. until
+   * the receiver has handled it), then delivers as before.
    */
-  releaseDeliveries(arrange?: (held: FakeDelivery[]) => FakeDelivery[]): Promise<void>;
+  releaseDeliveries(
+    arrange?: (held: FakeDelivery[]) => FakeDelivery[],
+    options?: { afterEach?: (delivery: FakeDelivery) => Promise<void> },
+  ): Promise<void>;
   failNext(rule: FailureRule): void;
   setFailureRate(rate: number, opts?: FailureRateOptions): void;
   /** Removes every pending failure rule and the failure rate. */

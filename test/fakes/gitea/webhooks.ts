@@ -201,9 +201,13 @@ export class WebhookDispatcher {
 
   /**
    * Sends the held deliveries one at a time in the order `arrange` returns (a permutation of
-   * them; default: the order the events happened), and delivers normally again.
+   * them; default: the order the events happened), waiting for `afterEach` after each one, and
+   * delivers normally again.
    */
-  async release(arrange?: (held: FakeDelivery[]) => FakeDelivery[]): Promise<void> {
+  async release(
+    arrange?: (held: FakeDelivery[]) => FakeDelivery[],
+    options: { afterEach?: (delivery: FakeDelivery) => Promise<void> } = {},
+  ): Promise<void> {
     const held = this.held ?? [];
     this.held = null;
     const chosen = arrange ? arrange(held.map((q) => q.delivery)) : held.map((q) => q.delivery);
@@ -219,6 +223,7 @@ export class WebhookDispatcher {
     }
     for (const queued of ordered as Queued[]) {
       await this.track(this.send(queued.delivery).then(queued.settle));
+      await options.afterEach?.(queued.delivery);
     }
   }
 
