@@ -7,7 +7,7 @@ import { setupRepo } from '../../src/gitea/setup.ts';
 import { DELIVERY_QUEUE_NAME } from '../../src/queue/delivery-job.ts';
 import { WORK_QUEUE_NAME } from '../../src/queue/work-queue.ts';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime.ts';
-import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
+import { type DeliveryOrder, type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -67,10 +67,12 @@ export interface HarnessOptions {
   label: string;
   /** Agent runner settings passed to the runtime (see agents-harness.ts). */
   agents?: RuntimeOptions['agents'];
+  /** How the Gitea fake orders webhook deliveries (default: in order). */
+  delivery?: DeliveryOrder;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const gitea = await startGiteaFake();
+  const gitea = await startGiteaFake({ delivery: options.delivery });
   const bot = gitea.addUser(BOT, { password: 'bot-password-123' });
   gitea.addUser('alice');
   gitea.addUser('bob');
