@@ -230,4 +230,71 @@ describe("a subtask's pull request", () => {
     expect(labelsOf(f.first)).toContain('ai-status/review');
     expect(notices(f.first, 'pr-closed')).toHaveLength(1);
   });
+
+  it('new commits start nothing and are shown once, with the head the pull request has now', async () => {
+    const { gitea } = h;
+    const f = await approvedFeature('Compare products');
+    const pr = await gitea.as('alice').openPullRequest(REPO, {
+      title: 'Compare products',
+      body: `Closes #${f.first}`,
+      head: 'alice/compare',
+    });
+    await h.settle();
+    await swapped(async () => {
+      await gitea.as('alice').pushToPullRequest(REPO, pr.number);
+      await gitea.as('alice').pushToPullRequest(REPO, pr.number);
+    });
+    const head = gitea.issue(REPO, pr.number)?.pull?.headSha ?? '';
+    const shown = notices(f.first, 'pr-commits');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.body).toContain(`its head is now \`${head.slice(0, 10)}\``);
+    expect(shown[0]!.body).toContain('They start no agent run');
+    expect(labelsOf(f.first)).toContain('ai-status/review');
+
+    // Redelivered, the note stays as it is.
+    const before = gitea.comments(REPO, f.first).map((c) => `${c.id}:${c.updatedAt}:${c.body}`);
+    for (const d of gitea.deliveries.filter((x) => x.eventType === 'pull_request_sync'))
+      await gitea.redeliver(d.id);
+    await h.settle();
+    expect(gitea.comments(REPO, f.first).map((c) => `${c.id}:${c.updatedAt}:${c.body}`)).toEqual(before);
+  });
+
+  it('shows a request for changes and an approval on the subtask, whatever order the reviews arrive in', async () => {
+    const { gitea } = h;
+    const f = await approvedFeature('Product badges');
+    const pr = await gitea.as('alice').openPullRequest(REPO, {
+      title: 'Badges',
+      body: `Closes #${f.first}`,
+      head: 'alice/badges',
+    });
+    await h.settle();
+    await swapped(async () => {
+      await gitea
+        .as('bob')
+        .review(REPO, pr.number, { event: 'REQUEST_CHANGES', body: 'Badges need alt text.' });
+      await gitea.as('carol').review(REPO, pr.number, { event: 'APPROVED' });
+    });
+    let shown = notices(f.first, 'pr-review');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.body).toContain('Changes requested: pull request #');
+    expect(shown[0]!.body).toMatch(/@bob requested changes .*“Badges need alt text\.”/);
+    expect(shown[0]!.body).toContain('@carol approved');
+    expect(labelsOf(f.first)).toContain('ai-status/review');
+
+    // Fixed and approved: the same note now says so; older verdicts are marked.
+    await gitea.as('alice').pushToPullRequest(REPO, pr.number);
+    await gitea.as('bob').review(REPO, pr.number, { event: 'APPROVED' });
+    await h.settle();
+    shown = notices(f.first, 'pr-review');
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.body).toContain('✅ Approved: pull request #');
+    expect(shown[0]!.body).toMatch(/@carol approved .*on an older commit/);
+    expect(shown[0]!.body).toContain(`Merging it closes #${f.first}`);
+
+    const before = gitea.comments(REPO, f.first).map((c) => `${c.id}:${c.updatedAt}:${c.body}`);
+    for (const d of gitea.deliveries.filter((x) => x.eventType.startsWith('pull_request_review_')))
+      await gitea.redeliver(d.id);
+    await h.settle();
+    expect(gitea.comments(REPO, f.first).map((c) => `${c.id}:${c.updatedAt}:${c.body}`)).toEqual(before);
+  });
 });
