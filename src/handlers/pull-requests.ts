@@ -179,15 +179,20 @@ export async function withCurrentPullRequest<T>(
 
 async function onPullRequestChange(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
   const moved = await withCurrentPullRequest(deps, ctx, async ({ repo, pr, found }) => {
-    if (pr.state === 'open') return onOpen(deps, pr, found);
-    if (pr.merged) return onMerged(deps, repo, pr, found);
-    return onClosedUnmerged(deps, ctx, repo, pr, found);
+    const now = pr.state === 'open' ? 'open' : pr.merged ? 'merged' : 'closed';
+    const result =
+      now === 'open'
+        ? await onOpen(deps, pr, found)
+        : now === 'merged'
+          ? await onMerged(deps, repo, pr, found)
+          : await onClosedUnmerged(deps, ctx, repo, pr, found);
+    ctx.log.info(
+      { pr: pr.number, now, subtask: found.task.issueNumber, moved: result !== null },
+      'pull request of a subtask changed',
+    );
+    return result;
   });
   if (moved) await publishSubtask(deps, moved.taskId);
-  ctx.log.info(
-    { pr: ctx.payload.pull_request?.number, subtask: moved?.issueNumber, moved: moved !== null },
-    'pull request of a subtask changed',
-  );
 }
 
 interface Moved {
