@@ -195,7 +195,7 @@ async function buildBotDeps(
     budgetLimits: async (scope) => {
       if (scope.repoId === null) return { perIssueUsd: 5, perRepoMonthlyUsd: 100 };
       const [repo] = await dbHandle.db.select().from(repos).where(eq(repos.id, scope.repoId));
-      const found = repo ? await settings.get(repo.owner, repo.name, repo.defaultBranch) : null;
+      const found = repo ? await settings.recent(repo.owner, repo.name, repo.defaultBranch) : null;
       return found?.ok ? found.config.budgets : { perIssueUsd: 5, perRepoMonthlyUsd: 100 };
     },
   });

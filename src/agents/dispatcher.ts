@@ -251,7 +251,7 @@ export class Dispatcher {
   ): Promise<void> {
     const missing = [...new Set(candidates.map((c) => c.repoId))].filter((id) => !configs.has(id));
     for (const repo of await reposById(this.deps.db, missing)) {
-      const settings = await this.deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+      const settings = await this.deps.settings.recent(repo.owner, repo.name, repo.defaultBranch);
       // A broken config file stops everything in that repository until it is fixed.
       configs.set(repo.id, settings.ok ? settings.config : null);
     }
@@ -423,7 +423,7 @@ export class Dispatcher {
   }
 
   private async configOf(repo: RepoRow): Promise<RepoConfig | null> {
-    const settings = await this.deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+    const settings = await this.deps.settings.recent(repo.owner, repo.name, repo.defaultBranch);
     return settings.ok ? settings.config : null;
   }
 

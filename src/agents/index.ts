@@ -3,6 +3,7 @@ import { secretValues } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import { GiteaClient } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
+import { registerPullRequestActivityHandlers } from '../handlers/pull-request-activity.ts';
 import { registerPullRequestHandlers } from '../handlers/pull-requests.ts';
 import type { HandlerRegistry } from '../handlers/registry.ts';
 import type { WorkKind, WorkProcessor } from '../queue/work-queue.ts';
@@ -21,7 +22,7 @@ import { startPeriodic } from './watchdog.ts';
 /**
  * Coding agents in one call for the composition root: the runner chosen by AGENT_RUNNER, the
  * dispatcher (reachable from the `/dispatch`, `/retry`, `/cancel` commands through the deps),
- * the pull request handlers, the runner watch and the periodic reconcile + watchdog, and the
+ * the pull request handlers (state, new commits, reviews), the runner watch and the periodic reconcile + watchdog, and the
  * `dispatch` work processor. With AGENT_RUNNER=none only the pull request handlers run.
  */
 
@@ -76,6 +77,7 @@ export async function startAgents(options: StartAgentsOptions): Promise<Agents> 
   const { env, deps, registry } = options;
   const logger = (options.logger ?? deps.log).child({ component: 'agents' });
   registerPullRequestHandlers(registry, deps);
+  registerPullRequestActivityHandlers(registry, deps);
   const runner = options.runner ?? createRunner(options, logger);
   if (!runner) {
     logger.info('AGENT_RUNNER=none: subtasks are not dispatched to agents');

@@ -23,6 +23,7 @@ import {
   type GiteaIssue,
   type GiteaLabel,
   type GiteaPullRequest,
+  type GiteaPullReview,
   type GiteaRepo,
   type GiteaTree,
   type GiteaTreeEntry,
@@ -43,6 +44,7 @@ import {
   toLabel,
   toPermission,
   toPullRequest,
+  toPullReview,
   toRepo,
   toTreeEntry,
   toUser,
@@ -964,6 +966,15 @@ export class GiteaClient {
       this.t.api.repos.repoGetPullRequest(seg(owner), seg(repo), number, p),
     );
     return this.read(response, toPullRequest);
+  }
+
+  /** Every review of a pull request, oldest first (the bot's own pending ones included). */
+  async listPullReviews(owner: string, repo: string, number: number): Promise<GiteaPullReview[]> {
+    return this.pages(
+      (page, limit, p) =>
+        this.t.api.repos.repoListPullReviews(seg(owner), seg(repo), number, { page, limit }, p),
+      toPullReview,
+    );
   }
 
   async listPullRequests(

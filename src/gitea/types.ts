@@ -8,6 +8,7 @@ import type {
   Issue,
   Label,
   PullRequest,
+  PullReview,
   Repository,
   User,
 } from 'gitea-js';
@@ -113,11 +114,31 @@ export interface GiteaPullRequest {
   merged: boolean;
   mergedAt: string | null;
   mergeCommitSha: string | null;
+  /** When it was closed; null while it is open. */
+  closedAt: string | null;
   head: { ref: string; sha: string };
   base: { ref: string; sha: string };
   author: string;
   htmlUrl: string;
   labels: GiteaLabel[];
+}
+
+/** The API's review states (Gitea's ReviewStateType). */
+export type ReviewState = 'APPROVED' | 'REQUEST_CHANGES' | 'COMMENT' | 'PENDING' | 'REQUEST_REVIEW';
+
+export interface GiteaPullReview {
+  id: number;
+  /** Login of the reviewer. */
+  reviewer: string;
+  state: ReviewState | '';
+  body: string;
+  /** The head commit the review looked at. */
+  commitId: string;
+  /** The pull request changed since `commitId`. */
+  stale: boolean;
+  dismissed: boolean;
+  submittedAt: string;
+  htmlUrl: string;
 }
 
 export interface GiteaHook {
@@ -288,11 +309,34 @@ export function toPullRequest(pr: PullRequest): GiteaPullRequest {
     merged: pr.merged ?? false,
     mergedAt: pr.merged_at ?? null,
     mergeCommitSha: pr.merge_commit_sha ?? null,
+    closedAt: pr.closed_at ?? null,
     head: { ref: pr.head?.ref ?? '', sha: pr.head?.sha ?? '' },
     base: { ref: pr.base?.ref ?? '', sha: pr.base?.sha ?? '' },
     author: pr.user?.login ?? '',
     htmlUrl: pr.html_url ?? '',
     labels: (pr.labels ?? []).map(toLabel),
+  };
+}
+
+const REVIEW_STATES: readonly ReviewState[] = [
+  'APPROVED',
+  'REQUEST_CHANGES',
+  'COMMENT',
+  'PENDING',
+  'REQUEST_REVIEW',
+];
+
+export function toPullReview(review: PullReview): GiteaPullReview {
+  return {
+    id: required(review.id, 'review id'),
+    reviewer: review.user?.login ?? '',
+    state: REVIEW_STATES.find((state) => state === review.state) ?? '',
+    body: review.body ?? '',
+    commitId: review.commit_id ?? '',
+    stale: review.stale ?? false,
+    dismissed: review.dismissed ?? false,
+    submittedAt: review.submitted_at ?? '',
+    htmlUrl: review.html_url ?? '',
   };
 }
 

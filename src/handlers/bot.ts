@@ -27,6 +27,8 @@ export type BotGitea = Pick<
   | 'listDependencies'
   | 'addDependency'
   | 'ensureLabels'
+  | 'getPullRequest'
+  | 'listPullReviews'
 >;
 
 /** Reads a repository's context for an issue (cached per commit). */

@@ -34,7 +34,7 @@ export async function publishFeature(deps: BotDeps, taskId: number): Promise<voi
   await withIssueLock(deps, repo, first.issueNumber, async () => {
     const task = await getTask(deps.db, taskId); // re-read under the lock
     const issue: IssueRef = { owner: repo.owner, repo: repo.name, number: task.issueNumber };
-    const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+    const settings = await deps.settings.recent(repo.owner, repo.name, repo.defaultBranch);
     await placeCard(deps, repo, task, settings.ok ? settings.config : null);
     const questions = await listQuestions(deps.db, task.id);
     for (const round of [...new Set(questions.map((q) => q.round))]) {
@@ -87,7 +87,7 @@ export async function publishSubtask(deps: BotDeps, taskId: number): Promise<voi
   const repo = await getRepoById(deps.db, task.repoId);
   await withIssueLock(deps, repo, task.issueNumber, async () => {
     const current = await getTask(deps.db, taskId);
-    const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
+    const settings = await deps.settings.recent(repo.owner, repo.name, repo.defaultBranch);
     await placeCard(deps, repo, current, settings.ok ? settings.config : null);
   });
 }

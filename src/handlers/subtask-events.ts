@@ -23,28 +23,36 @@ import type { HandlerRegistry } from './registry.ts';
  * subtask unblocks the dependents whose dependencies are now all closed; a reopened one sends
  * its not-yet-started dependents back to blocked; the last one closes the feature with a
  * summary. Sibling changes are serialised on the parent's row lock.
+ *
+ * `closed` and `reopened` can arrive swapped (docs/architecture.md, Event rules), so the action
+ * only says that the issue's state changed: the issue is read from Gitea (one call per event
+ * of a managed subtask) and its state now decides, under the subtask issue's lock so the newest
+ * read is the last one applied. A late `closed` of an issue open again changes nothing.
  */
 export function registerSubtaskHandlers(app: HandlerRegistry, deps: BotDeps): void {
-  app.on('issues.closed', (ctx) => onSubtaskIssue(deps, ctx, 'closed'));
-  app.on('issues.reopened', (ctx) => onSubtaskIssue(deps, ctx, 'reopened'));
+  app.on(['issues.closed', 'issues.reopened'], (ctx) => onSubtaskIssue(deps, ctx));
 }
 
-async function onSubtaskIssue(
-  deps: BotDeps,
-  ctx: EventContext,
-  action: 'closed' | 'reopened',
-): Promise<void> {
+async function onSubtaskIssue(deps: BotDeps, ctx: EventContext): Promise<void> {
   if (!ctx.repo || ctx.issueNumber === null) return;
   const repo = await findRepo(deps.db, ctx.repo.fullName);
   if (!repo) return;
   const subtask = await findTask(deps.db, repo.id, ctx.issueNumber);
   if (subtask?.kind !== 'subtask' || subtask.parentTaskId === null) return;
-  const result = await updateReadiness(deps, subtask.parentTaskId, subtask.id, action);
-  ctx.log.info({ changed: result.changed.length, featureDone: result.featureDone }, `subtask ${action}`);
+  const parentId = subtask.parentTaskId;
+  const { action, result } = await withIssueLock(deps, repo, subtask.issueNumber, async () => {
+    const current = await deps.gitea.getIssue(repo.owner, repo.name, subtask.issueNumber);
+    const now = current.state === 'closed' ? 'closed' : 'reopened';
+    return { action: now, result: await updateReadiness(deps, parentId, subtask.id, now) };
+  });
+  ctx.log.info(
+    { changed: result.changed.length, featureDone: result.featureDone, reported: ctx.action },
+    `subtask ${action}`,
+  );
   for (const id of result.changed) await publishSubtask(deps, id);
-  if (result.featureDone) await closeFeature(deps, repo, await getTask(deps.db, subtask.parentTaskId));
-  await publishFeature(deps, subtask.parentTaskId);
-  await onSubtasksReady(deps, subtask.parentTaskId);
+  if (result.featureDone) await closeFeature(deps, repo, await getTask(deps.db, parentId));
+  await publishFeature(deps, parentId);
+  await onSubtasksReady(deps, parentId);
 }
 
 /** Applies the close/reopen and its consequences in one transaction; returns what changed. */

@@ -19,12 +19,18 @@ import { settingsFor } from './settings-gate.ts';
  * `label_updated`/`label_cleared` without saying which label changed, so the label's presence
  * is compared with what the task row remembers: the (issue, label state) pair is the cause, and
  * a replay of the same state changes nothing.
+ *
+ * Deliveries arrive in any order (docs/architecture.md, Event rules), so a payload's labels may
+ * be older than the issue. They only hint: when they differ from what the row remembers, the
+ * issue is read from Gitea (one call) and its labels decide — under the issue's lock, so the
+ * newest read is the last one applied. A snapshot that agrees with the row costs nothing.
  */
 export function registerTriggerHandlers(app: HandlerRegistry, deps: BotDeps): void {
   app.on(
     ['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'],
     (ctx) => onIssueLabels(deps, ctx),
   );
+  // `label_cleared` leaves a pull request without the trigger label: nothing to say about it.
   app.on(['pull_request.opened', 'pull_request_label.label_updated'], (ctx) =>
     onPullRequestLabels(deps, ctx),
   );
@@ -68,34 +74,34 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
   const gate = await settingsFor(deps, repoRef, issue.labels.includes(DEFAULT_TRIGGER_LABEL) ? ref : null);
   if (!gate) return;
   const { repo, config } = gate;
-  const present = issue.labels.includes(config.triggerLabel);
-  const existing = await findTask(deps.db, repo.id, issue.number);
-  if (existing && existing.kind !== 'feature') return;
-
-  if (!existing) {
-    if (!present) return;
-    const { task, created } = await createFeatureTask(deps.db, {
-      repoId: repo.id,
-      issueNumber: issue.number,
-      issueId: issue.id,
-      title: issue.title,
-      author: issue.author,
-    });
-    ctx.log.info(
-      { taskId: task.id, created },
-      created ? 'conversation started' : 'conversation already started',
-    );
-    await withIssueLock(deps, repo, issue.number, () =>
-      deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'),
-    );
-    await ensureWorkScheduled(deps, task, ctx.deliveryId);
-    await publishFeature(deps, task.id);
-    return;
-  }
-
-  if (present !== existing.triggerLabelPresent) {
+  const hinted = issue.labels.includes(config.triggerLabel);
+  const outcome = await withIssueLock(deps, repo, issue.number, async () => {
+    const existing = await findTask(deps.db, repo.id, issue.number);
+    if (existing && existing.kind !== 'feature') return null;
+    const remembered = existing?.triggerLabelPresent ?? false;
+    if (hinted === remembered) return { task: existing ?? null, started: false, changed: null };
+    const current = await deps.gitea.getIssue(ref.owner, ref.repo, ref.number);
+    const present = current.labels.some((label) => label.name === config.triggerLabel);
+    if (present === remembered) {
+      ctx.log.info({ present }, "the payload's labels are older than the issue; nothing changed");
+      return { task: existing ?? null, started: false, changed: null };
+    }
+    if (!existing) {
+      const { task, created } = await createFeatureTask(deps.db, {
+        repoId: repo.id,
+        issueNumber: issue.number,
+        issueId: current.id,
+        title: current.title,
+        author: current.author,
+      });
+      ctx.log.info(
+        { taskId: task.id, created },
+        created ? 'conversation started' : 'conversation already started',
+      );
+      return { task, started: true, changed: null };
+    }
     const changed = await withLockedTask(deps.db, existing.id, async (tx, task) => {
-      if (task.triggerLabelPresent === present) return null; // a concurrent replay got here first
+      if (task.triggerLabelPresent === present) return null;
       await updateTaskFields(tx, task.id, { triggerLabelPresent: present });
       const result = await applyFeatureEvent(
         tx,
@@ -110,9 +116,17 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
       { present, state: changed?.state },
       present ? 'trigger label restored' : 'trigger label removed',
     );
-    if (changed) await ensureWorkScheduled(deps, changed, ctx.deliveryId);
+    return { task: existing, started: false, changed };
+  });
+  if (!outcome?.task) return;
+  if (outcome.started) {
+    await withIssueLock(deps, repo, issue.number, () =>
+      deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'),
+    );
+    await ensureWorkScheduled(deps, outcome.task, ctx.deliveryId);
   }
-  await publishFeature(deps, existing.id);
+  if (outcome.changed) await ensureWorkScheduled(deps, outcome.changed, ctx.deliveryId);
+  await publishFeature(deps, outcome.task.id);
 }
 
 async function onPullRequestLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
@@ -121,6 +135,9 @@ async function onPullRequestLabels(deps: BotDeps, ctx: EventContext): Promise<vo
   const gate = await settingsFor(deps, ctx.repo, null);
   if (!gate || !pr.labels.includes(gate.config.triggerLabel)) return;
   const ref = { owner: ctx.repo.owner, repo: ctx.repo.name, number: pr.number };
+  // A late `label_updated` may carry a label removed since: the pull request says.
+  const current = await deps.gitea.getPullRequest(ref.owner, ref.repo, ref.number);
+  if (!current.labels.some((label) => label.name === gate.config.triggerLabel)) return;
   await withIssueLock(deps, gate.repo, pr.number, () =>
     deps.comments.ensure(
       ref,

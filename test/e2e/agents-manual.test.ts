@@ -118,4 +118,38 @@ describe('agents.dispatch: manual', () => {
     expect(gitea.issue(REPO, blocked!.number)?.labels).toContain('ai-status/ready');
     expect(await runsOfIssue(h, blocked!.number)).toHaveLength(0);
   }, 120_000);
+
+  it("commits someone pushes to a running agent's branch start nothing, and the subtask says the run is still going", async () => {
+    const { gitea } = h;
+    await h.setPlan({ default: { mode: 'wait' } });
+    const w = await approvedFeature('Export invoices as CSV');
+    await gitea.as('alice').comment(REPO, w.first, '/dispatch');
+    await h.settle();
+    await h.waitFor(
+      `#${w.first} to run`,
+      async () => (await runsOfIssue(h, w.first)).at(-1)?.status === 'running',
+    );
+    const [run] = await runsOfIssue(h, w.first);
+
+    // alice takes over: she pushes the run's branch and opens its pull request herself.
+    gitea.setFiles(
+      REPO,
+      { 'src/export/invoices.ts': 'export const columns = [];\n' },
+      { branch: run!.branch, pusher: 'alice' },
+    );
+    const pr = await gitea.as('alice').openPullRequest(REPO, { title: 'Invoices CSV', head: run!.branch });
+    await h.settle();
+    expect(gitea.issue(REPO, w.first)?.labels).toContain('ai-status/review');
+    await gitea.as('alice').pushToPullRequest(REPO, pr.number);
+    await h.settle();
+
+    const notes = botComments(gitea, w.first, 'notice').filter((c) => c.body.includes(' event=pr-commits '));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain(`Agent run #${run!.id} is still working on \`${run!.branch}\``);
+    expect(notes[0]!.body).toContain('say `/cancel` here to stop it');
+    expect(await runsOfIssue(h, w.first)).toHaveLength(1);
+    expect(gitea.issue(REPO, w.first)?.labels).toContain('ai-status/review');
+    await h.release('all');
+    await h.waitFor('the run to end', async () => (await runsOfIssue(h, w.first)).at(-1)?.finishedAt != null);
+  }, 120_000);
 });

@@ -7,7 +7,7 @@ import { setupRepo } from '../../src/gitea/setup.ts';
 import { DELIVERY_QUEUE_NAME } from '../../src/queue/delivery-job.ts';
 import { WORK_QUEUE_NAME } from '../../src/queue/work-queue.ts';
 import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime.ts';
-import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
+import { type DeliveryOrder, type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -67,10 +67,25 @@ export interface HarnessOptions {
   label: string;
   /** Agent runner settings passed to the runtime (see agents-harness.ts). */
   agents?: RuntimeOptions['agents'];
+  /**
+   * How the Gitea fake orders webhook deliveries. Default: like Gitea's worker pool (4 workers),
+   * seeded by E2E_DELIVERY_SEED (default 1) so a failure replays with the same seed.
+   */
+  delivery?: DeliveryOrder;
+}
+
+/** The delivery order of every harness that does not choose one. */
+export function defaultDeliveryOrder(env: NodeJS.ProcessEnv = process.env): DeliveryOrder {
+  const raw = env.E2E_DELIVERY_SEED ?? '1';
+  if (raw === 'in-order') return { mode: 'in-order' };
+  const seed = Number(raw);
+  if (!Number.isInteger(seed))
+    throw new Error(`E2E_DELIVERY_SEED must be an integer or "in-order", got "${raw}"`);
+  return { mode: 'pool', workers: 4, seed };
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
-  const gitea = await startGiteaFake();
+  const gitea = await startGiteaFake({ delivery: options.delivery ?? defaultDeliveryOrder() });
   const bot = gitea.addUser(BOT, { password: 'bot-password-123' });
   gitea.addUser('alice');
   gitea.addUser('bob');

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ContentType, giteaApi } from 'gitea-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
+import { type DeliveryOrder, type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../fakes/gitea/receiver.ts';
 
 const REPO = 'alice/shop';
@@ -743,6 +743,185 @@ describe('webhooks', () => {
     await fake.waitForDeliveries();
     expect(fake.deliveries.map((d) => d.status)).toEqual([503, 503]);
     expect(receiver.received.map((r) => (parsed(r.body).issue as Json).title)).toEqual(['a', 'b']);
+  });
+});
+
+describe('delivery order', () => {
+  /** Titles of the issues whose `opened` deliveries reached the receiver, in arrival order. */
+  const arrivedTitles = (r: WebhookReceiver) =>
+    r.received.map((x) => ((parsed(x.body).issue as Json | undefined)?.title as string) ?? '?');
+
+  async function openSix(order: DeliveryOrder): Promise<string[]> {
+    const g = await startGiteaFake({ delivery: order });
+    const r = await startWebhookReceiver();
+    try {
+      g.addUser('alice');
+      g.createRepo('alice', 'shop');
+      g.addHook(REPO, { url: r.url, secret: SECRET, events: ['issues'] });
+      for (const title of ['a', 'b', 'c', 'd', 'e', 'f']) await g.as('alice').openIssue(REPO, { title });
+      await g.waitForDeliveries();
+      expect(g.deliveries.map((d) => d.sentIndex).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+      return arrivedTitles(r);
+    } finally {
+      await g.close();
+      await r.close();
+    }
+  }
+
+  /** Whether `order` splits into at most `runs` runs of consecutive events, each in order. */
+  function fromAtMostRuns(order: string[], emitted: string[], runs: number): boolean {
+    // A new run starts where an event does not directly follow its predecessor in `order`'s runs.
+    const position = new Map(emitted.map((t, i) => [t, i]));
+    const starts = new Set<number>();
+    const placed = new Set<number>();
+    for (const title of order) {
+      const i = position.get(title) ?? -1;
+      if (!placed.has(i - 1)) starts.add(i);
+      placed.add(i);
+    }
+    return starts.size <= runs;
+  }
+
+  it('imitates a worker pool: swapped for some seeds, the same order again for a seed, never beyond the workers', async () => {
+    const emitted = ['a', 'b', 'c', 'd', 'e', 'f'];
+    expect(await openSix({ mode: 'in-order' })).toEqual(emitted);
+    // One worker (Gitea on a host with fewer than 4 CPUs) delivers in order too.
+    expect(await openSix({ mode: 'pool', workers: 1, seed: 3 })).toEqual(emitted);
+
+    const orders = new Map<number, string[]>();
+    for (const seed of [1, 2, 3, 4, 5, 6])
+      orders.set(seed, await openSix({ mode: 'pool', workers: 2, seed }));
+    for (const order of orders.values()) {
+      expect([...order].sort()).toEqual(emitted);
+      expect(fromAtMostRuns(order, emitted, 2)).toBe(true);
+    }
+    expect([...orders.values()].some((order) => order.join() !== emitted.join())).toBe(true);
+    expect(await openSix({ mode: 'pool', workers: 2, seed: 4 })).toEqual(orders.get(4));
+  });
+
+  it('holds deliveries back and sends them in the order a test chooses', async () => {
+    fake.holdDeliveries();
+    await fake.as('alice').openIssue(REPO, { title: 'first' });
+    await fake.as('alice').openIssue(REPO, { title: 'second' });
+    await fake.waitForDeliveries();
+    expect(receiver.received).toHaveLength(0);
+    await expect(fake.releaseDeliveries((held) => held.slice(1))).rejects.toThrow(/exactly once/);
+    const seenBetween: number[] = [];
+    await fake.releaseDeliveries((held) => [...held].reverse(), {
+      afterEach: async () => {
+        seenBetween.push(receiver.received.length);
+      },
+    });
+    expect(arrivedTitles(receiver)).toEqual(['second', 'first']);
+    expect(seenBetween).toEqual([1, 2]);
+    await fake.as('alice').openIssue(REPO, { title: 'third' });
+    await fake.waitForDeliveries();
+    expect(arrivedTitles(receiver)).toEqual(['second', 'first', 'third']);
+  });
+
+  it('refuses a pool Gitea cannot have', () => {
+    expect(() => fake.setDeliveryOrder({ mode: 'pool', workers: 11 })).toThrow(/1\.\.10/);
+  });
+});
+
+describe('pull request reviews', () => {
+  async function pullOf(author: string) {
+    return fake.as(author).openPullRequest(REPO, {
+      title: 'Payments',
+      head: `${author}/payments`,
+      files: { 'src/payments.ts': 'export const pay = true;\n' },
+    });
+  }
+
+  it('fires one webhook per submitted review with the type and text but no id; pending fires none', async () => {
+    fake.setPermission(REPO, 'bob', 'write');
+    const pr = await pullOf('alice');
+    await fake.waitForDeliveries();
+    receiver.received.length = 0;
+    await fake.as('bob').review(REPO, pr.number, { event: 'REQUEST_CHANGES', body: 'Please add tests.' });
+    await fake.as('bob').review(REPO, pr.number, { event: 'APPROVED' });
+    await fake.as('bob').review(REPO, pr.number, { event: 'COMMENT', body: '/help' });
+    await fake.as('bob').review(REPO, pr.number, { event: 'PENDING', body: 'draft' });
+    await fake.waitForDeliveries();
+    expect(
+      receiver.received.map((r) => [r.headers['x-gitea-event'], r.headers['x-gitea-event-type']]),
+    ).toEqual([
+      ['pull_request_rejected', 'pull_request_review_rejected'],
+      ['pull_request_approved', 'pull_request_review_approved'],
+      ['pull_request_comment', 'pull_request_review_comment'],
+    ]);
+    const [rejected] = receiver.received.map((r) => parsed(r.body));
+    expect(rejected).toMatchObject({
+      action: 'reviewed',
+      number: pr.number,
+      review: { type: 'pull_request_review_rejected', content: 'Please add tests.' },
+      sender: { login: 'bob' },
+      requested_reviewer: { login: 'bob' },
+    });
+    const real = fixture('pull_request_review_rejected.reviewed.json');
+    for (const key of Object.keys(real)) expect(rejected).toHaveProperty(key);
+    expect(Object.keys(rejected?.review as Json)).toEqual(['type', 'content']);
+  });
+
+  it("lists reviews with state and staleness, hides others' pending ones, and refuses what Gitea refuses", async () => {
+    fake.setPermission(REPO, 'bob', 'write');
+    const pr = await pullOf('alice');
+    const alice = fake.createToken('alice');
+    const bob = fake.createToken('bob');
+    const refused = await api(`/repos/alice/shop/pulls/${pr.number}/reviews`, {
+      method: 'POST',
+      token: alice,
+      body: { event: 'APPROVED' },
+    });
+    expect(refused).toMatchObject({ status: 422, json: { message: 'approve your own pull is not allowed' } });
+    const bodiless = await api(`/repos/alice/shop/pulls/${pr.number}/reviews`, {
+      method: 'POST',
+      token: bob,
+      body: { event: 'REQUEST_CHANGES' },
+    });
+    expect(bodiless).toMatchObject({
+      status: 422,
+      json: { message: 'review event REQUEST_CHANGES requires a body' },
+    });
+
+    const created = await api(`/repos/alice/shop/pulls/${pr.number}/reviews`, {
+      method: 'POST',
+      token: bob,
+      body: { event: 'REQUEST_CHANGES', body: 'Needs tests.' },
+    });
+    expect(created.status).toBe(200);
+    expect(created.json).toMatchObject({
+      state: 'REQUEST_CHANGES',
+      body: 'Needs tests.',
+      commit_id: pr.pull?.headSha,
+      stale: false,
+      official: true,
+      dismissed: false,
+      user: { login: 'bob' },
+    });
+    expect((created.json as Json).html_url).toMatch(new RegExp(`/pulls/${pr.number}#issuecomment-\\d+$`));
+    await fake.as('bob').review(REPO, pr.number, { event: 'PENDING', body: 'thinking' });
+
+    const newHead = await fake.as('alice').pushToPullRequest(REPO, pr.number);
+    await fake.as('bob').review(REPO, pr.number, { event: 'APPROVED' });
+    const asAlice = await api(`/repos/alice/shop/pulls/${pr.number}/reviews`, { token: alice });
+    // bob's pending review became his approval (Gitea reuses a reviewer's pending review).
+    expect((asAlice.json as Json[]).map((r) => [r.state, r.stale, r.commit_id === newHead])).toEqual([
+      ['REQUEST_CHANGES', true, false],
+      ['APPROVED', false, true],
+    ]);
+    expect(asAlice.headers.get('x-total-count')).toBe('2');
+
+    await fake.as('alice').closePullRequest(REPO, pr.number);
+    const onClosed = await api(`/repos/alice/shop/pulls/${pr.number}/reviews`, {
+      method: 'POST',
+      token: bob,
+      body: { event: 'APPROVED' },
+    });
+    expect(onClosed).toMatchObject({
+      status: 422,
+      json: { message: "can't submit review for a closed or merged PR" },
+    });
   });
 });
 

@@ -1,4 +1,5 @@
 import { accessMode } from './domain/access.ts';
+import { REVIEW_STATE_OF_TYPE } from './domain/reviews.ts';
 import {
   AccessMode,
   type AccessModeValue,
@@ -11,6 +12,7 @@ import {
   type LabelRecord,
   type ReactionRecord,
   type RepoRecord,
+  type ReviewRecord,
   type StatusRecord,
   type TokenRecord,
   type UserRecord,
@@ -302,6 +304,35 @@ export function toComment(
     assets: [],
     created_at: formatTime(comment.createdAt),
     updated_at: formatTime(comment.updatedAt),
+  };
+}
+
+/** services/convert/pull_review.go ToPullReview. */
+export function toPullReview(
+  state: FakeState,
+  repo: RepoRecord,
+  issue: IssueRecord,
+  review: ReviewRecord,
+  viewer: UserRecord | null,
+): Json {
+  const html = issueHtmlUrl(state, repo, issue);
+  const reviewer = state.userById(review.reviewerId);
+  const authed = viewer !== null && (viewer.isAdmin || viewer.id === reviewer.id);
+  return {
+    id: review.id,
+    user: toUser(state, reviewer, { authed }),
+    team: null,
+    state: REVIEW_STATE_OF_TYPE[review.type],
+    body: review.content,
+    commit_id: review.commitId,
+    stale: review.stale,
+    official: review.official,
+    dismissed: review.dismissed,
+    comments_count: 0,
+    submitted_at: formatTime(review.createdAt),
+    updated_at: formatTime(review.updatedAt),
+    html_url: `${html}#issuecomment-${review.commentId}`,
+    pull_request_url: html,
   };
 }
 

@@ -1,3 +1,4 @@
+import { prng } from './prng.ts';
 import type { FailureRateOptions, FailureRule } from './types.ts';
 
 /**
@@ -13,18 +14,6 @@ export interface InjectedFailure {
 }
 
 const DEFAULT_HANG_MS = 10_000;
-
-/** mulberry32: small, fast and deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface PendingRule {
   rule: FailureRule;

@@ -101,7 +101,7 @@ export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
 
   const state = new FakeState(url, opts.version ?? '1.26.3', opts.now ?? (() => new Date()));
-  const webhooks = new WebhookDispatcher(state);
+  const webhooks = new WebhookDispatcher(state, opts.delivery);
   world = { state, webhooks, notify: new Notifier(state, webhooks) };
   const w = world;
   web = createGiteaWeb(w);
@@ -239,6 +239,9 @@ export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<
 
     redeliver: (deliveryId) => webhooks.redeliver(deliveryId),
     waitForDeliveries: () => webhooks.waitForDeliveries(),
+    setDeliveryOrder: (order) => webhooks.setOrder(order),
+    holdDeliveries: () => webhooks.hold(),
+    releaseDeliveries: (arrange, releaseOpts) => webhooks.release(arrange, releaseOpts),
     failNext: (rule) => failures.failNext(rule),
     setFailureRate: (rate, rateOpts) => failures.setFailureRate(rate, rateOpts),
     clearFailures: () => failures.clear(),

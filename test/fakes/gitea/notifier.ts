@@ -8,10 +8,18 @@ import {
   formatTime,
   type IssueRecord,
   type RepoRecord,
+  type ReviewRecord,
   type StatusRecord,
   type UserRecord,
 } from './state.ts';
 import type { WebhookDispatcher } from './webhooks.ts';
+
+const REVIEW_EVENT_TYPES = {
+  approve: 'pull_request_review_approved',
+  reject: 'pull_request_review_rejected',
+  comment: 'pull_request_review_comment',
+  pending: null,
+} as const;
 
 /**
  * services/webhook/notifier.go: which webhook each change fires, with which payload. Each
@@ -74,23 +82,28 @@ export class Notifier {
     };
   }
 
+  /**
+   * Pull request events are not branch-filtered: services/webhook/webhook.go getPayloadRef
+   * knows only create, delete and push payloads.
+   */
   private emitPull(
     repo: RepoRecord,
-    issue: IssueRecord,
-    eventType: 'pull_request' | 'pull_request_label' | 'pull_request_sync',
+    eventType:
+      | 'pull_request'
+      | 'pull_request_label'
+      | 'pull_request_sync'
+      | 'pull_request_review_approved'
+      | 'pull_request_review_rejected'
+      | 'pull_request_review_comment',
     payload: { action: string },
   ) {
-    this.dispatcher.emit(repo, eventType, payload, {
-      action: payload.action,
-      branch: issue.pull?.baseBranch,
-    });
+    this.dispatcher.emit(repo, eventType, payload, { action: payload.action });
   }
 
   /** NewIssue / NewPullRequest. */
   opened(repo: RepoRecord, issue: IssueRecord): void {
     const poster = this.poster(issue);
-    if (issue.pull)
-      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, poster, 'opened'));
+    if (issue.pull) this.emitPull(repo, 'pull_request', this.pullPayload(repo, issue, poster, 'opened'));
     else
       this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, poster, 'opened'), {
         action: 'opened',
@@ -103,7 +116,7 @@ export class Notifier {
       const payload = this.pullPayload(repo, issue, doer, 'label_updated', {
         repository: this.repoAsOwner(repo),
       });
-      this.emitPull(repo, issue, 'pull_request_label', payload);
+      this.emitPull(repo, 'pull_request_label', payload);
     } else {
       const payload = this.issuePayload(repo, issue, doer, 'label_updated');
       this.dispatcher.emit(repo, 'issue_label', payload, { action: 'label_updated' });
@@ -113,7 +126,7 @@ export class Notifier {
   /** IssueClearLabels. */
   labelsCleared(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
     if (issue.pull)
-      this.emitPull(repo, issue, 'pull_request_label', this.pullPayload(repo, issue, doer, 'label_cleared'));
+      this.emitPull(repo, 'pull_request_label', this.pullPayload(repo, issue, doer, 'label_cleared'));
     else {
       const payload = this.issuePayload(repo, issue, doer, 'label_cleared');
       this.dispatcher.emit(repo, 'issue_label', payload, { action: 'label_cleared' });
@@ -130,7 +143,7 @@ export class Notifier {
     const changes =
       change.title !== undefined ? { title: { from: change.title } } : { body: { from: change.body ?? '' } };
     if (issue.pull)
-      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, doer, 'edited', { changes }));
+      this.emitPull(repo, 'pull_request', this.pullPayload(repo, issue, doer, 'edited', { changes }));
     else
       this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, doer, 'edited', { changes }), {
         action: 'edited',
@@ -141,7 +154,7 @@ export class Notifier {
   statusChanged(repo: RepoRecord, issue: IssueRecord, doer: UserRecord, commitId = ''): void {
     const action = issue.isClosed ? 'closed' : 'reopened';
     if (issue.pull)
-      this.emitPull(repo, issue, 'pull_request', this.pullPayload(repo, issue, doer, action, { commitId }));
+      this.emitPull(repo, 'pull_request', this.pullPayload(repo, issue, doer, action, { commitId }));
     else
       this.dispatcher.emit(repo, 'issues', this.issuePayload(repo, issue, doer, action, { commitId }), {
         action,
@@ -173,7 +186,7 @@ export class Notifier {
   /** MergePullRequest: `closed` with pull_request.merged = true. */
   merged(repo: RepoRecord, issue: IssueRecord, doer: UserRecord): void {
     const payload = this.pullPayload(repo, issue, doer, 'closed', { repository: this.repoAs(repo, doer) });
-    this.emitPull(repo, issue, 'pull_request', payload);
+    this.emitPull(repo, 'pull_request', payload);
   }
 
   /** PullRequestSynchronized: new commits on the head branch. */
@@ -181,7 +194,29 @@ export class Notifier {
     const payload = this.pullPayload(repo, issue, doer, 'synchronized', {
       repository: this.repoAsOwner(repo),
     });
-    this.emitPull(repo, issue, 'pull_request_sync', payload);
+    this.emitPull(repo, 'pull_request_sync', payload);
+  }
+
+  /**
+   * PullRequestReview: the review's own event type, action `reviewed`, the pull request as the
+   * reviewer sees it, the reviewer as sender and requested_reviewer, the poster's permissions,
+   * and `review` with only the type and text (no id). Pending reviews fire nothing.
+   */
+  reviewed(repo: RepoRecord, issue: IssueRecord, review: ReviewRecord): void {
+    const eventType = REVIEW_EVENT_TYPES[review.type];
+    if (!eventType) return;
+    const reviewer = this.state.userById(review.reviewerId);
+    const payload = {
+      action: 'reviewed',
+      number: issue.index,
+      pull_request: toPullRequest(this.state, repo, issue, reviewer),
+      requested_reviewer: toUser(this.state, reviewer),
+      repository: this.repoAs(repo, this.poster(issue)),
+      sender: toUser(this.state, reviewer),
+      commit_id: '',
+      review: { type: eventType, content: review.content },
+    };
+    this.emitPull(repo, eventType, payload);
   }
 
   /** CreateRef for a new branch. */

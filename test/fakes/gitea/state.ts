@@ -95,6 +95,27 @@ export interface CommentRecord {
   updatedAt: Date;
 }
 
+/** models/issues/review.go: one review of a pull request. */
+export type ReviewType = 'pending' | 'approve' | 'comment' | 'reject';
+
+export interface ReviewRecord {
+  id: number;
+  issueId: number;
+  reviewerId: number;
+  type: ReviewType;
+  content: string;
+  /** The head commit the review looked at. */
+  commitId: string;
+  /** The pull request's content changed since `commitId`. */
+  stale: boolean;
+  official: boolean;
+  dismissed: boolean;
+  /** The review's timeline comment (CommentTypeReview), which its html_url points at. */
+  commentId: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface ReactionRecord {
   id: number;
   issueId: number;
@@ -167,6 +188,7 @@ const FIRST_IDS = {
   issue: 1000,
   pull: 3000,
   comment: 5000,
+  review: 7000,
   reaction: 1,
   status: 1,
   hook: 1,
@@ -180,6 +202,7 @@ export class FakeState {
   readonly repos = new Map<number, RepoRecord>();
   readonly issuesById = new Map<number, IssueRecord>();
   readonly comments = new Map<number, CommentRecord>();
+  readonly reviews = new Map<number, ReviewRecord>();
   readonly reactions: ReactionRecord[] = [];
   private readonly nextIds = new Map<Table, number>();
 

@@ -1,6 +1,9 @@
 /** Public shapes of the Gitea fake: what tests read and pass in. */
 
+import type { DeliveryOrder } from './delivery-order.ts';
 import type { GiteaWebFake } from './web/types.ts';
+
+export type { DeliveryOrder } from './delivery-order.ts';
 
 export interface FakeRepo {
   id: number;
@@ -79,6 +82,8 @@ export interface FakeDelivery {
   error?: string;
   /** Set on a redelivery: the delivery it repeats. */
   redeliveryOf?: string;
+  /** 0 for the first delivery sent, 1 for the next, …; `null` until it is sent. */
+  sentIndex: number | null;
 }
 
 export interface FailureRule {
@@ -148,6 +153,12 @@ export interface FakeUserActions {
     },
   ): Promise<FakeIssue>;
   pushToPullRequest(repo: string, n: number, files?: Record<string, string>): Promise<string>;
+  /** Submits a review (as Gitea's "Finish review"); returns its id. PENDING fires no webhook. */
+  review(
+    repo: string,
+    n: number,
+    o: { event: 'APPROVED' | 'REQUEST_CHANGES' | 'COMMENT' | 'PENDING'; body?: string; commitId?: string },
+  ): Promise<number>;
   mergePullRequest(repo: string, n: number): Promise<void>;
   closePullRequest(repo: string, n: number): Promise<void>;
   addDependency(repo: string, n: number, dependsOn: number): Promise<void>;
@@ -211,7 +222,21 @@ export interface GiteaFake {
   branchSha(repoFullName: string, branch?: string): string | undefined;
   deliveries: FakeDelivery[];
   redeliver(deliveryId: string): Promise<FakeDelivery>;
+  /** Waits until every delivery that is not held back has been sent. */
   waitForDeliveries(): Promise<void>;
+  /** How deliveries are ordered from now on (see delivery-order.ts). */
+  setDeliveryOrder(order: DeliveryOrder): void;
+  /** Keeps every delivery from now on back, unsent, until `releaseDeliveries`. */
+  holdDeliveries(): void;
+  /**
+   * Sends the held deliveries one at a time in the order `arrange` returns (each exactly once;
+   * default: the order the events happened), waiting for `afterEach` after each one (e.g. until
+   * the receiver has handled it), then delivers as before.
+   */
+  releaseDeliveries(
+    arrange?: (held: FakeDelivery[]) => FakeDelivery[],
+    options?: { afterEach?: (delivery: FakeDelivery) => Promise<void> },
+  ): Promise<void>;
   failNext(rule: FailureRule): void;
   setFailureRate(rate: number, opts?: FailureRateOptions): void;
   /** Removes every pending failure rule and the failure rate. */
@@ -230,4 +255,6 @@ export interface StartGiteaFakeOptions {
   version?: string;
   /** Clock used for every timestamp (default: the real clock). */
   now?: () => Date;
+  /** Order of webhook deliveries (default `in-order`; `pool` imitates Gitea's worker pool). */
+  delivery?: DeliveryOrder;
 }

@@ -6,6 +6,7 @@ import { addIssueLabels, labelByName, removeIssueLabel } from './domain/labels.t
 import { createPullRequest, mergePullRequest } from './domain/pulls.ts';
 import { addReaction } from './domain/reactions.ts';
 import { pushFiles } from './domain/repos.ts';
+import { submitReview } from './domain/reviews.ts';
 import { ApiError } from './errors.ts';
 import { commentSnapshot, issueSnapshot } from './snapshots.ts';
 import type { CommentRecord, IssueRecord, LabelRecord, RepoRecord, UserRecord } from './state.ts';
@@ -154,6 +155,14 @@ export function userActions(world: World, login: string): FakeUserActions {
           branch: issue.pull.headBranch,
           message: `Update #${n}`,
         }).sha;
+      }),
+
+    review: (repoName, n, o) =>
+      act(`review #${n}`, () => {
+        const repo = state.mustRepo(repoName);
+        const issue = issueIn(repo, n);
+        if (!issue.pull) throw new Error(`Gitea fake: #${n} is not a pull request`);
+        return submitReview(world, repo, issue, actor(), o).id;
       }),
 
     mergePullRequest: (repoName, n) =>

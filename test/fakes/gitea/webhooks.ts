@@ -1,5 +1,13 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { request } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  batchRandom,
+  type DeliveryOrder,
+  type PoolSettings,
+  poolOrder,
+  poolSettings,
+} from './delivery-order.ts';
 import { goJsonIndent } from './go-json.ts';
 import type { FakeState, HookRecord, RepoRecord } from './state.ts';
 import type { FakeDelivery } from './types.ts';
@@ -8,7 +16,7 @@ import type { FakeDelivery } from './types.ts';
  * Webhook delivery as Gitea 1.26 does it (services/webhook/deliver.go): the payload is
  * json.MarshalIndent'ed once, signed with the hook secret (HMAC-SHA256 bare hex and sha256=,
  * HMAC-SHA1 sha1=), and POSTed with the Gitea/Gogs/GitHub header triples. Deliveries run in
- * the background, one at a time per hook, in the order the events happened.
+ * the background; in which order is `DeliveryOrder`'s business (delivery-order.ts).
  */
 
 /** modules/webhook/type.go: HookEventType → the event name sent in X-Gitea-Event. */
@@ -119,12 +127,39 @@ export interface EmitMeta {
 
 const DELIVER_TIMEOUT_MS = 5_000;
 
+interface Queued {
+  hook: HookRecord;
+  delivery: FakeDelivery;
+  /** Position in the order the events happened. */
+  sequence: number;
+  settle: () => void;
+}
+
 export class WebhookDispatcher {
   readonly deliveries: FakeDelivery[] = [];
-  private readonly queues = new Map<number, Promise<void>>();
-  private inFlight = 0;
+  /** in-order: the tail of each hook's chain of sends. */
+  private readonly chains = new Map<number, Promise<void>>();
+  /** pool: deliveries waiting for the next batch. */
+  private readonly waiting: Queued[] = [];
+  private pumping = false;
+  private pool: PoolSettings | null = null;
+  /** Deliveries kept back by `hold()` until `release()`. */
+  private held: Queued[] | null = null;
+  /** Scheduled sends that have not finished. */
+  private readonly outstanding = new Set<Promise<void>>();
+  private sequence = 0;
+  private sent = 0;
 
-  constructor(private readonly state: FakeState) {}
+  constructor(
+    private readonly state: FakeState,
+    order: DeliveryOrder = { mode: 'in-order' },
+  ) {
+    this.setOrder(order);
+  }
+
+  setOrder(order: DeliveryOrder): void {
+    this.pool = poolSettings(order);
+  }
 
   emit(repo: RepoRecord, eventType: HookEventType, payload: unknown, meta: EmitMeta = {}): void {
     const json = goJsonIndent(payload);
@@ -132,13 +167,13 @@ export class WebhookDispatcher {
       if (!hook.active) continue;
       if (hook.events !== null && !hook.events.has(eventType)) continue;
       if (meta.branch !== undefined && !branchFilterMatches(hook.branchFilter, meta.branch)) continue;
-      this.schedule(hook, this.newDelivery(hook, eventType, meta.action, json));
+      void this.schedule(hook, this.newDelivery(hook, eventType, meta.action, json));
     }
   }
 
   /** Sends one hook's payload now, whatever its event filter (the API's "test delivery"). */
   emitTo(hook: HookRecord, eventType: HookEventType, payload: unknown, action?: string): void {
-    this.schedule(hook, this.newDelivery(hook, eventType, action, goJsonIndent(payload)));
+    void this.schedule(hook, this.newDelivery(hook, eventType, action, goJsonIndent(payload)));
   }
 
   async redeliver(deliveryId: string): Promise<FakeDelivery> {
@@ -152,9 +187,43 @@ export class WebhookDispatcher {
     return copy;
   }
 
+  /** Waits until every delivery not held back is sent. */
   async waitForDeliveries(): Promise<void> {
-    while (this.inFlight > 0) {
-      await Promise.allSettled([...this.queues.values()]);
+    while (this.outstanding.size > 0) {
+      await Promise.allSettled([...this.outstanding]);
+    }
+  }
+
+  /** Keeps every delivery from now on back until `release`. */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /**
+   * Sends the held deliveries one at a time in the order `arrange` returns (a permutation of
+   * them; default: the order the events happened), waiting for `afterEach` after each one, and
+   * delivers normally again.
+   */
+  async release(
+    arrange?: (held: FakeDelivery[]) => FakeDelivery[],
+    options: { afterEach?: (delivery: FakeDelivery) => Promise<void> } = {},
+  ): Promise<void> {
+    const held = this.held ?? [];
+    this.held = null;
+    const chosen = arrange ? arrange(held.map((q) => q.delivery)) : held.map((q) => q.delivery);
+    const byDelivery = new Map(held.map((q) => [q.delivery, q]));
+    const ordered = chosen.map((d) => byDelivery.get(d));
+    if (
+      ordered.length !== held.length ||
+      new Set(ordered).size !== held.length ||
+      ordered.includes(undefined)
+    ) {
+      this.held = held;
+      throw new Error('Gitea fake: release(arrange) must return each held delivery exactly once');
+    }
+    for (const queued of ordered as Queued[]) {
+      await this.track(this.send(queued.delivery).then(queued.settle));
+      await options.afterEach?.(queued.delivery);
     }
   }
 
@@ -207,24 +276,65 @@ export class WebhookDispatcher {
       payload,
       status: null,
       responseBody: '',
+      sentIndex: null,
     };
     this.deliveries.push(delivery);
     return delivery;
   }
 
+  /** Resolves once the delivery is sent (or, while held, once it is released and sent). */
   private schedule(hook: HookRecord, delivery: FakeDelivery): Promise<void> {
-    this.inFlight++;
-    const previous = this.queues.get(hook.id) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.send(delivery))
-      .finally(() => {
-        this.inFlight--;
-      });
-    this.queues.set(hook.id, next);
-    return next;
+    return new Promise<void>((settle) => {
+      const queued: Queued = { hook, delivery, sequence: this.sequence++, settle };
+      if (this.held) {
+        this.held.push(queued);
+      } else if (this.pool) {
+        this.waiting.push(queued);
+        this.track(this.pump());
+      } else {
+        const previous = this.chains.get(hook.id) ?? Promise.resolve();
+        const next = previous.then(() => this.send(delivery)).then(settle);
+        this.chains.set(hook.id, next);
+        this.track(next);
+      }
+    });
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.outstanding.add(work);
+    void work.finally(() => this.outstanding.delete(work));
+    return work;
+  }
+
+  /** pool: one batch at a time, in an order the seed picks among those a worker pool can produce. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      // One turn of the event loop stands in for the 100 ms debounce: what one change fired
+      // (opened + label_updated, a merge's closed + closed + push) lands in one batch.
+      await nextTurn();
+      while (this.waiting.length > 0 && this.pool) {
+        const batch = this.waiting.splice(0, this.pool.batchLength);
+        const random = batchRandom(this.pool.seed, (batch[0] as Queued).sequence);
+        for (const queued of poolOrder(batch, this.pool.workers, random)) {
+          await this.send(queued.delivery);
+          queued.settle();
+        }
+        if (this.waiting.length > 0) await nextTurn();
+      }
+      // Switched to in-order while deliveries waited: they go out as they came.
+      for (const queued of this.waiting.splice(0)) {
+        await this.send(queued.delivery);
+        queued.settle();
+      }
+    } finally {
+      this.pumping = false;
+    }
   }
 
   private send(delivery: FakeDelivery): Promise<void> {
+    delivery.sentIndex = this.sent++;
     return new Promise((resolve) => {
       const body = Buffer.from(delivery.body, 'utf8');
       let done = false;

@@ -3,6 +3,7 @@ import type { CommitRecord, IssueRecord, LabelRecord, RepoRecord, UserRecord } f
 import type { World } from '../world.ts';
 import { canWrite } from './access.ts';
 import { changeIssueStatus, insertIssue, openDependencies } from './issues.ts';
+import { markReviewsStale } from './reviews.ts';
 
 /**
  * Pull requests (services/pull): same-repository branches only. A merge into the default
@@ -88,6 +89,7 @@ export function synchronizePulls(world: World, repo: RepoRecord, pusher: UserRec
     if (!pull || issue.isClosed || pull.headBranch !== branch || pull.headSha === head) continue;
     pull.headSha = head;
     issue.updatedAt = world.state.now();
+    markReviewsStale(world, issue, head);
     world.notify.synchronized(repo, issue, pusher);
   }
 }

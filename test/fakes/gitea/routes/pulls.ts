@@ -1,7 +1,8 @@
-import { toPullRequest } from '../convert.ts';
+import { toPullRequest, toPullReview } from '../convert.ts';
 import { editIssue } from '../domain/issues.ts';
 import { resolveLabelRefs } from '../domain/labels.ts';
 import { createPullRequest, MERGE_STYLES, mergePullRequest } from '../domain/pulls.ts';
+import { submitReview, visibleReviews } from '../domain/reviews.ts';
 import { ApiError, notFound } from '../errors.ts';
 import {
   bodyArray,
@@ -18,7 +19,7 @@ import {
 } from '../router.ts';
 import type { IssueRecord } from '../state.ts';
 
-/** Pull requests (routers/api/v1/repo/pull.go). */
+/** Pull requests (routers/api/v1/repo/pull.go) and their reviews (pull_review.go). */
 
 function pullParam(ctx: RequestContext): IssueRecord {
   const issue = issueParam(ctx);
@@ -108,6 +109,33 @@ export const pullRoutes: RouteDef[] = [
         deleteBranch: bodyBool(ctx, 'delete_branch_after_merge'),
       });
       return { status: 200 };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{index}/reviews',
+    handle: (ctx) => {
+      const issue = pullParam(ctx);
+      return paged(ctx, visibleReviews(ctx.world, issue, ctx.doer), (review) =>
+        toPullReview(ctx.world.state, repoOf(ctx), issue, review, ctx.doer),
+      );
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{index}/reviews',
+    access: 'signed',
+    handle: (ctx) => {
+      const issue = pullParam(ctx);
+      if (bodyArray(ctx, 'comments')?.length) {
+        throw new ApiError(501, 'Gitea fake: code comments in a review are not modelled');
+      }
+      const review = submitReview(ctx.world, repoOf(ctx), issue, doerOf(ctx), {
+        event: bodyString(ctx, 'event') ?? '',
+        body: bodyString(ctx, 'body'),
+        commitId: bodyString(ctx, 'commit_id'),
+      });
+      return json(200, toPullReview(ctx.world.state, repoOf(ctx), issue, review, ctx.doer));
     },
   },
 ];
