@@ -128,6 +128,7 @@ function snapshot(repo: string) {
       .replaceAll(repo, 'REPO')
       .replace(/\b[0-9a-f]{40}\b/g, 'SHA')
       .replace(/`[0-9a-f]{7,10}`/g, '`SHA`')
+      .replace(/\bc\d+\./g, 'cID.') // reply markers name the comment they answer
       .replace(/\b\d{4,}\b/g, 'ID');
   return gitea.issues(repo).map((issue) => ({
     number: issue.number,
