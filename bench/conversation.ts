@@ -96,7 +96,7 @@ export const conversationSection: BenchSection = {
         '',
         `Measured ${new Date().toISOString().slice(0, 10)} on: ${machine}. Real MariaDB and Redis on the same machine; the bot (HTTP + workers), the Gitea fake and the load in one Node process; ${ISSUES} issues, one at a time.`,
         '',
-        '| step | p50 | p99 | target (DESIGN §10) |',
+        '| step | p50 | p99 | target |',
         '| --- | --- | --- | --- |',
         `| \`ai\` issue opened → questions comment posted | ${ms(percentile(toQuestions, 50))} | ${ms(percentile(toQuestions, 99))} | p50 < 300 ms, p99 < 1 s |`,
         `| last \`/answer\` → spec comment posted | ${ms(percentile(toSpec, 50))} | ${ms(percentile(toSpec, 99))} | — |`,

@@ -94,7 +94,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       const queue = createDeliveryQueue(env.REDIS_URL, { prefix, logger, backoffMs: options.backoffMs });
       closers.push({ name: 'delivery-queue', close: () => queue.close() });
       metrics.setQueueDepthSource(() => queue.depth());
-      // Agents' MCP endpoint lives on the same HTTP server (DESIGN §7).
+      // Agents' MCP endpoint lives on the same HTTP server (docs/architecture.md §5).
       const mcpGitea = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
       const mcp = createMcpRouter({
         db: dbHandle.db,

@@ -1,5 +1,5 @@
 /**
- * The branch an agent pushes for a subtask (DESIGN §9): `ai/<number>-<slug of the title>`.
+ * The branch an agent pushes for a subtask (the agent's environment, docs/architecture.md §2): `ai/<number>-<slug of the title>`.
  * Every attempt at a subtask uses the same branch, so a retry continues where the last
  * attempt left its commits and an open pull request stays the subtask's one pull request.
  */

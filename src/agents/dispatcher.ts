@@ -40,7 +40,7 @@ import { issueRunToken, revokeRunTokens } from './tokens.ts';
 import { watchdogVerdict } from './watchdog.ts';
 
 /**
- * Ready subtasks become agent runs (DESIGN §1 step 6, §7, §9), in three steps that can each
+ * Ready subtasks become agent runs (docs/architecture.md §1 step 6, §5, and §2 on the agent's environment), in three steps that can each
  * crash and be repeated:
  *
  * 1. claim — under one MariaDB named lock for every worker, the free slots are counted and the
@@ -359,7 +359,7 @@ export class Dispatcher {
     log.info({ runId: run.id, issue: run.issueNumber, externalId }, 'agent run started');
   }
 
-  /** Exactly the DESIGN §9 environment, with fresh tokens (the old ones of this run die first). */
+  /** Exactly the agent's environment of docs/architecture.md §2, with fresh tokens (the old ones of this run die first). */
   private async runSpec(run: RunRow, repo: RepoRow, minutes: number): Promise<AgentRunSpec> {
     const { db } = this.deps;
     const gitToken = await this.gitTokenFor(run);

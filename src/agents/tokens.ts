@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import { agentTokens } from '../db/schema.ts';
 
 /**
- * Bearer tokens of agent runs for the MCP server (DESIGN §7). A token is 32 random bytes,
+ * Bearer tokens of agent runs for the MCP server (docs/architecture.md §5). A token is 32 random bytes,
  * shown once when issued; only its SHA-256 is stored, so a copy of the database lets nobody
  * act as an agent. Each token reaches one repository and one issue, and dies with its run.
  */

@@ -3,7 +3,7 @@ import type { StopReason } from './run-report.ts';
 import type { RunRow } from './runs.ts';
 
 /**
- * The watchdog (DESIGN §7): a run past its deadline, or silent for longer than
+ * The watchdog (docs/architecture.md §5): a run past its deadline, or silent for longer than
  * `agents.silenceMinutes`, is stopped and failed with the reason. Silence is measured from the
  * run's last sign of life: `heartbeat_at`, which the MCP server stamps on every tool call
  * (post_progress included), or its start when it has not called anything yet.

@@ -2,7 +2,7 @@ import type { Requirement } from './permissions.ts';
 
 /**
  * Every slash command AiWorker knows, as data: what the parser recognises, what `/help` shows
- * and who may run each one by default (DESIGN §4). Command modules add their behaviour on top
+ * and who may run each one by default (docs/architecture.md §3). Command modules add their behaviour on top
  * of these entries; a per-repo config may override the permissions (see permissions.ts).
  */
 export interface CommandCatalogEntry {

@@ -36,7 +36,7 @@ export interface CommandContext {
   react(reaction: Reaction): Promise<void>;
 }
 
-/** A slash command: its catalog entry's name plus its behaviour (DESIGN §2 `src/commands/`). */
+/** A slash command: its catalog entry's name plus its behaviour (docs/architecture.md §7). */
 export interface CommandDescriptor {
   name: string;
   usage: string;

@@ -2,7 +2,7 @@ import { KNOWN_COMMAND_NAMES } from './catalog.ts';
 import { suggestCommand } from './suggest.ts';
 
 /**
- * Finds the slash commands in a comment body (DESIGN §4). Pure: the same body always gives the
+ * Finds the slash commands in a comment body (docs/architecture.md §3). Pure: the same body always gives the
  * same result, and nothing here knows about permissions, state or Gitea.
  *
  * Grammar, line by line (lines split on LF, CRLF or a lone CR):

@@ -5,7 +5,7 @@ import { COMMAND_CATALOG, type CommandCatalogEntry, findCommand } from './catalo
  *
  * Ordering matters in the caller: decide permission FIRST — before loading or even looking at
  * the issue's state — and only then check whether the command makes sense in that state. A
- * refused user must learn nothing about the issue and change nothing (DESIGN §4); checking
+ * refused user must learn nothing about the issue and change nothing (docs/architecture.md §3); checking
  * state first would let "spec not ready yet" style replies leak to people without access.
  */
 

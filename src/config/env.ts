@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The process environment of DESIGN §3, validated once at start. Every problem is collected
+ * The process environment of docs/architecture.md §2, validated once at start. Every problem is collected
  * so that a misconfigured deployment is fixed in one go, not one restart per variable.
  */
 

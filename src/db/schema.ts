@@ -15,7 +15,7 @@ import {
 } from 'drizzle-orm/mysql-core';
 
 /**
- * All of AiWorker's durable state (DESIGN §5). Any process may die at any moment, so every
+ * All of AiWorker's durable state (docs/architecture.md §4). Any process may die at any moment, so every
  * row that a side effect depends on is written before or atomically with that effect, and
  * unique keys make a retried write a no-op.
  */

@@ -1,5 +1,5 @@
 /**
- * The labels AiWorker manages (DESIGN §3). Every module that reads or sets a label takes the
+ * The labels AiWorker manages (docs/architecture.md §2). Every module that reads or sets a label takes the
  * name from here. The `ai-status/*` labels are exclusive (scoped): Gitea keeps at most one of
  * them on an issue, removing the previous one when another is added.
  */

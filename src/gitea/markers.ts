@@ -1,5 +1,5 @@
 /**
- * Hidden markers (DESIGN §3): `<!-- aiworker:KIND key=value … -->`, one per bot comment and per
+ * Hidden markers (docs/architecture.md §2): `<!-- aiworker:KIND key=value … -->`, one per bot comment and per
  * issue the bot creates. They are how every write is made idempotent: look for the marker
  * first, update instead of creating twice.
  *

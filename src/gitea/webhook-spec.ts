@@ -14,7 +14,7 @@ import type { GiteaHook } from './types.ts';
  * name field exists from Gitea 1.26) by earlier versions of AiWorker count as fingerprinted too.
  */
 
-/** Events DESIGN §3 subscribes to (names as Gitea's CreateHookOption accepts them). */
+/** The events AiWorker subscribes to (docs/architecture.md §2), named as Gitea's CreateHookOption takes them. */
 export const WEBHOOK_EVENTS = [
   'issues',
   'issue_comment',

@@ -21,7 +21,7 @@ import { settingsFor } from './settings-gate.ts';
 const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
 
 /**
- * Slash commands in new comments (DESIGN §4): parsed as a pure function, then each command is
+ * Slash commands in new comments (docs/architecture.md §3): parsed as a pure function, then each command is
  * checked for permission FIRST — before the task's state is even read, so a refused user
  * learns nothing and changes nothing — and run. Edited and deleted comments never run
  * commands: only `comment.created` is handled.

@@ -4,7 +4,7 @@ import type { Actor, RepoRef, WebhookPayload } from './payloads.ts';
 
 /** What a handler receives: one event of one delivery. */
 export interface EventContext<P = WebhookPayload> {
-  /** X-Gitea-Delivery. A redelivery from Gitea's UI has a new one (see DESIGN §4). */
+  /** X-Gitea-Delivery. A redelivery from Gitea's UI has a new one (see docs/architecture.md §3). */
   deliveryId: string;
   /** The routed name, e.g. `issues.opened`, `issue_label.label_updated`, `push`, `comment.created`. */
   name: string;

@@ -31,7 +31,7 @@ import { featureTypeOf, publishFeature, publishSubtask, specFromRow, withIssueLo
 import { settingsFor } from './settings-gate.ts';
 
 /**
- * Turns an approved spec into subtask issues (DESIGN §1 step 5), as one job per
+ * Turns an approved spec into subtask issues (docs/architecture.md §1 step 5), as one job per
  * (task, version) that can crash anywhere and be run again:
  *
  * 1. plan: the planner's subtasks are validated as a DAG and stored as `subtasks` rows — once;

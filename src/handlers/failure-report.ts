@@ -6,7 +6,7 @@ import { withIssueLock } from './publish.ts';
 
 /**
  * A delivery that failed for good leaves a comment on its issue that says what failed and what
- * to do (DESIGN §4: nothing is swallowed). Keyed by the delivery, so it is posted once.
+ * to do (docs/architecture.md §3: nothing is swallowed). Keyed by the delivery, so it is posted once.
  */
 export async function reportDeliveryFailure(deps: BotDeps, failure: DeliveryFailure): Promise<void> {
   if (!failure.repo || failure.issueNumber === null) return;

@@ -1,7 +1,7 @@
 import type { GiteaEvent } from './event.ts';
 
 /**
- * Loop prevention (DESIGN §4): the bot's own actions fire webhooks too, and a reply to one of
+ * Loop prevention (docs/architecture.md §3): the bot's own actions fire webhooks too, and a reply to one of
  * its own comments would answer itself forever. Every comment the bot writes carries this
  * marker, so a marked comment is the bot's even when written through another account.
  */

@@ -19,7 +19,7 @@ import { publishSubtask, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';
 
 /**
- * Pull requests of managed subtasks (DESIGN §1 steps 6 and 8). A pull request belongs to a
+ * Pull requests of managed subtasks (docs/architecture.md §1 steps 6 and 8). A pull request belongs to a
  * subtask when its head branch is a run's branch (`ai/<number>-<slug>`, same repository) or
  * its body closes a managed subtask (`Closes #14`, Gitea's keywords).
  *

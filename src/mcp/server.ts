@@ -27,7 +27,7 @@ import { type McpSession, McpSessionRegistry } from './sessions.ts';
 import type { ToolEnv } from './tool-kit.ts';
 
 /**
- * AiWorker's MCP endpoint for coding agents (DESIGN §7): Streamable HTTP with sessions.
+ * AiWorker's MCP endpoint for coding agents (docs/architecture.md §5): Streamable HTTP with sessions.
  * `POST` carries JSON-RPC (an `initialize` without `mcp-session-id` opens a session), `GET`
  * opens the session's SSE stream, `DELETE` ends the session.
  *

@@ -1,5 +1,5 @@
 /**
- * How a failed job is classified (DESIGN §4 "Errors"): retryable failures go back to the queue
+ * How a failed job is classified (docs/architecture.md §3, "Errors"): retryable failures go back to the queue
  * with backoff, permanent ones end the job and are reported on the issue. Unknown errors are
  * permanent: retrying a bug only repeats it, and the failure is reported instead of hidden.
  */

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Webhook signatures (DESIGN §4): HMAC-SHA256 of the exact request bytes with the shared
+ * Webhook signatures (docs/architecture.md §3): HMAC-SHA256 of the exact request bytes with the shared
  * secret, sent by Gitea as bare hex in X-Gitea-Signature and as `sha256=<hex>` in
  * X-Hub-Signature-256. Gitea sends both; X-Gitea-Signature is checked when present.
  */

@@ -236,7 +236,7 @@ describe('agents on Kubernetes', () => {
     expect(container.resources.limits).toEqual(DEFAULT_AGENT_RESOURCES.limits);
     // The namespace enforces Pod Security `restricted`: the pod was admitted.
     expect(fake.pods(job.metadata.name, NAMESPACE)).toHaveLength(1);
-    // Exactly the variables of DESIGN §9, the two tokens only by reference to the run's Secret.
+    // Exactly the agent variables of docs/architecture.md §2, the two tokens only by reference to the run's Secret.
     expect(container.env.map((e) => e.name).sort()).toEqual(SECTION_9_ENV);
     const secretName = `aiworker-run-${firstRun!.id}-tokens`;
     for (const name of ['AIWORKER_MCP_TOKEN', 'AIWORKER_GIT_TOKEN']) {

@@ -13,7 +13,7 @@ import {
 const LEVELS: RepoPermission[] = ['none', 'read', 'write', 'admin'];
 
 /**
- * DESIGN §4 as a table: every command (and argument where it matters), who may run it with
+ * docs/architecture.md §3 as a table: every command (and argument where it matters), who may run it with
  * each access level, for someone who did not open the issue and for its author.
  * Columns: none, read, write, admin.
  */
@@ -45,7 +45,7 @@ const MATRIX: Array<{
   { command: 'rollback', argv: [], requirement: 'admin', other: '...Y', author: '...Y' },
 ];
 
-describe('default permissions (DESIGN §4)', () => {
+describe('default permissions (docs/architecture.md §3)', () => {
   it('covers every command of the catalog', () => {
     expect(new Set(MATRIX.map((row) => row.command))).toEqual(new Set(KNOWN_COMMAND_NAMES));
   });

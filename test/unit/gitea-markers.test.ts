@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findMarker, hasMarker, parseMarkers, renderMarker } from '../../src/gitea/markers.ts';
 
 describe('renderMarker', () => {
-  it('renders the DESIGN §3 form', () => {
+  it('renders the docs/architecture.md §2 form', () => {
     expect(renderMarker('questions', { task: 12, round: 1 })).toBe(
       '<!-- aiworker:questions task=12 round=1 -->',
     );

@@ -134,7 +134,7 @@ describe('renderAgentJob', () => {
     expect(renderedJob(7, { ...opts, resources }).container.resources).toEqual(resources);
   });
 
-  it('gives the agent exactly the variables of DESIGN §9, tokens only by Secret reference', () => {
+  it('gives the agent exactly the agent variables of docs/architecture.md §2, tokens only by Secret reference', () => {
     const spec = agentRunSpec(7);
     const { container } = renderedJob(7);
     const env = container.env ?? [];

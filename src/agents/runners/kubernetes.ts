@@ -37,7 +37,7 @@ export {
 export { KubernetesRunnerError } from './kubernetes/runner-error.ts';
 
 /**
- * Runs each agent as a Kubernetes `batch/v1` Job in the agents namespace (DESIGN §7).
+ * Runs each agent as a Kubernetes `batch/v1` Job in the agents namespace (docs/architecture.md §5).
  *
  * Order of writes, chosen so a crash at any point leaves nothing that leaks or blocks:
  * 1. the per-run Secret (tokens), without an owner;
@@ -316,7 +316,7 @@ export class KubernetesRunner implements AgentRunner {
 }
 
 /**
- * The runner as configured by the environment (DESIGN §3): `AGENT_NAMESPACE` and `AGENT_IMAGE`;
+ * The runner as configured by the environment (docs/architecture.md §2): `AGENT_NAMESPACE` and `AGENT_IMAGE`;
  * the cluster is reached in-cluster or through `KUBECONFIG` unless `options.connection` says otherwise.
  */
 export function createKubernetesRunner(

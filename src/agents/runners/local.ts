@@ -20,7 +20,7 @@ import type { AgentRunner, AgentRunSpec, RunHandle, RunStatus } from './types.ts
  *
  * Each run gets a directory `<root>/run-<runId>` with a fresh shallow clone of the default
  * branch, a HOME of its own, the agent's output and a small state file. AGENT_COMMAND runs
- * there with `/bin/sh -c`, in its own process group, with only the DESIGN §9 variables plus
+ * there with `/bin/sh -c`, in its own process group, with only the agent's variables of docs/architecture.md §2 plus
  * PATH, HOME and LANG.
  *
  * `start` returns as soon as the run is registered (phase `pending`); the clone and the agent

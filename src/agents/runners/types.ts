@@ -1,10 +1,10 @@
 /**
- * The contract between the dispatcher and the places agents run (DESIGN §7, §9). A runner
+ * The contract between the dispatcher and the places agents run (docs/architecture.md §5, and §2 on the agent's environment). A runner
  * starts one process per agent run, can stop it, and reports how it ended; the dispatcher
  * never knows whether that was a Kubernetes Job or a local child process.
  */
 
-/** Exactly the variables an agent process gets (DESIGN §9); nothing else about the task. */
+/** Exactly the variables an agent process gets (docs/architecture.md §2); nothing else about the task. */
 export interface AgentEnvironment {
   AIWORKER_MCP_URL: string;
   AIWORKER_MCP_TOKEN: string;

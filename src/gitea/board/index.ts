@@ -7,7 +7,7 @@ import type { BoardAdapter } from './types.ts';
 import { GiteaWebSession } from './web-session.ts';
 
 /**
- * Which board a deployment gets (DESIGN §3): with GITEA_BOT_PASSWORD, a real Gitea Project
+ * Which board a deployment gets (docs/architecture.md §2): with GITEA_BOT_PASSWORD, a real Gitea Project
  * driven through the web UI; without it, the `ai-status/*` labels.
  */
 

@@ -1,7 +1,7 @@
 import type { TaskState } from '../../handlers/lifecycle.ts';
 
 /**
- * Where a task's card sits (DESIGN §1 step 5). Two implementations: `projects` drives a real
+ * Where a task's card sits (docs/architecture.md §1 step 5). Two implementations: `projects` drives a real
  * Gitea Project board through Gitea's web routes (there is no REST API for boards), `labels`
  * uses the exclusive `ai-status/*` labels as the columns and works everywhere.
  */

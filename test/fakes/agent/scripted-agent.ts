@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 
 /**
  * A scripted coding agent for end-to-end tests, run as AGENT_COMMAND by the real local runner
- * (`node --import tsx test/fakes/agent/scripted-agent.ts`). It uses only what DESIGN §9 gives an
+ * (`node --import tsx test/fakes/agent/scripted-agent.ts`). It uses only what the agent's environment (docs/architecture.md §2) gives an
  * agent — the real MCP SDK client against AIWORKER_MCP_URL with AIWORKER_MCP_TOKEN, and Gitea
  * with AIWORKER_GIT_TOKEN — like a real agent would:
  *

@@ -17,7 +17,7 @@ import {
 } from './labels.ts';
 
 /**
- * The objects one agent run becomes in Kubernetes (DESIGN §7, §9), as pure functions of the
+ * The objects one agent run becomes in Kubernetes (docs/architecture.md §5, and §2 on the agent's environment), as pure functions of the
  * run and the runner's settings: a `batch/v1` Job that runs the agent image once, and the
  * Secret holding the run's two tokens. The pod passes the Pod Security `restricted` profile:
  * non-root, no privilege escalation, no capabilities, RuntimeDefault seccomp, read-only root

@@ -1,7 +1,7 @@
 import type { AgentEnvironment } from '../types.ts';
 
 /**
- * The environment of a local agent process: exactly the DESIGN §9 variables plus the minimum
+ * The environment of a local agent process: exactly the agent's variables of docs/architecture.md §2 plus the minimum
  * a process needs to run (PATH, a HOME of its own, LANG) and whatever the operator explicitly
  * hands every agent. Never the bot's own environment: GITEA_TOKEN, WEBHOOK_SECRET and the
  * database password stay in the bot.
