@@ -165,6 +165,22 @@ describe.each(VERSIONS)('a build in Gitea %s', (version) => {
     ]);
   });
 
+  it('stores workflow_run in a hook only where the version knows the event', async () => {
+    await start(version);
+    const created = await api('/repos/alice/shop/hooks', {
+      method: 'POST',
+      body: {
+        type: 'gitea',
+        config: { url: botHook.url, content_type: 'json', secret: 's' },
+        events: ['status', 'workflow_run'],
+        active: true,
+      },
+      token: fake.createToken('alice'),
+    });
+    expect(created.status).toBe(201);
+    expect((created.json as Json).events).toEqual(minor === '1.24' ? ['status'] : ['status', 'workflow_run']);
+  });
+
   it('reports a skipped job as this version does', async () => {
     await start(version);
     fake.actions.runJob(REPO, { event: 'push', result: 'skipped' });
