@@ -1,6 +1,7 @@
 import { accessMode } from './domain/access.ts';
 import { REVIEW_STATE_OF_TYPE } from './domain/reviews.ts';
 import {
+  ACTIONS_USER_ID,
   AccessMode,
   type AccessModeValue,
   type CommentRecord,
@@ -10,6 +11,8 @@ import {
   type HookRecord,
   type IssueRecord,
   type LabelRecord,
+  type PackageRecord,
+  type PackageVersionRecord,
   type ReactionRecord,
   type RepoRecord,
   type ReviewRecord,
@@ -19,7 +22,7 @@ import {
   ZERO_TIME,
 } from './state.ts';
 import { hooksHaveNames } from './version.ts';
-import { ALL_HOOK_EVENT_TYPES } from './webhooks.ts';
+import { hookEventTypesOf } from './webhooks.ts';
 
 /**
  * Gitea's `services/convert`: records to the JSON shapes of the API and of webhook payloads.
@@ -344,15 +347,22 @@ export function toReaction(state: FakeState, reaction: ReactionRecord): Json {
   };
 }
 
+/**
+ * modules/repository/commits.go `ToAPIPayloadCommit`: the git author and committer, each with
+ * the login of the user who has that email (empty when nobody has it).
+ */
 export function toPayloadCommit(state: FakeState, repo: RepoRecord, commit: CommitRecord): Json {
-  const author = state.userById(commit.authorId);
-  const person = { name: author.login, email: author.email, username: author.login };
+  const person = (who: { name: string; email: string }) => ({
+    name: who.name,
+    email: who.email,
+    username: state.userByEmail(who.email)?.login ?? '',
+  });
   return {
     id: commit.sha,
     message: commit.message,
     url: `${repoUrls(state, repo).html}/commit/${commit.sha}`,
-    author: person,
-    committer: person,
+    author: person(commit.author),
+    committer: person(commit.committer),
     verification: null,
     timestamp: formatTime(commit.when),
     added: commit.added,
@@ -361,23 +371,69 @@ export function toPayloadCommit(state: FakeState, repo: RepoRecord, commit: Comm
   };
 }
 
+const ACTIONS_USER: UserRecord = {
+  id: ACTIONS_USER_ID,
+  login: 'gitea-actions',
+  email: 'teabot@gitea.io',
+  fullName: 'Gitea Actions',
+  isAdmin: false,
+  password: '',
+  createdAt: new Date(0),
+};
+
+/**
+ * The Actions user as services/convert `ToUser` shows it to nobody in particular (webhook
+ * senders): it keeps its email private, so the email is the placeholder
+ * `<id>+<name>@<NO_REPLY_ADDRESS>` (models/user/user.go `GetPlaceholderEmail`; the no-reply
+ * address defaults to `noreply.` + the domain), the avatar is the default one
+ * (models/user/avatar.go) and it was never created (time 0).
+ */
+export function toActionsUser(state: FakeState): Json {
+  const domain = new URL(state.baseUrl).hostname;
+  return {
+    ...toUser(state, ACTIONS_USER),
+    email: `${ACTIONS_USER_ID}+${ACTIONS_USER.login}@noreply.${domain}`,
+    avatar_url: `${state.baseUrl}/assets/img/avatar_default.png`,
+  };
+}
+
+/** Whoever created a status, as a webhook's `sender`. */
+export function toStatusCreator(state: FakeState, creatorId: number): Json {
+  return creatorId === ACTIONS_USER_ID ? toActionsUser(state) : toUser(state, state.userById(creatorId));
+}
+
+/**
+ * modules/httplib/url.go `MakeAbsoluteURL`: an absolute URL stays, a path gets ROOT_URL's host
+ * in front, and an empty one becomes ROOT_URL itself.
+ */
+export function absoluteUrl(state: FakeState, link: string): string {
+  if (link === '') return `${state.baseUrl}/`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(link) || link.startsWith('//')) return link;
+  return `${state.baseUrl}/${link.replace(/^\/+/, '')}`;
+}
+
+/**
+ * services/convert/status.go `ToCommitStatus`: `id` is the status's index among the commit's
+ * statuses, `updated_at` repeats the creation time, and the creator is looked up by id — which
+ * finds nobody for the Actions user (`creator: null`).
+ */
 export function toCommitStatus(state: FakeState, repo: RepoRecord, status: StatusRecord): Json {
   return {
-    id: status.id,
+    id: status.index,
     status: status.state,
     target_url: status.targetUrl,
     description: status.description,
     url: `${repoUrls(state, repo).api}/statuses/${status.sha}`,
     context: status.context,
-    creator: toUser(state, state.userById(status.creatorId)),
+    creator: status.creatorId === ACTIONS_USER_ID ? null : toUser(state, state.userById(status.creatorId)),
     created_at: formatTime(status.createdAt),
-    updated_at: formatTime(status.updatedAt),
+    updated_at: formatTime(status.createdAt),
   };
 }
 
 /** The API's event list for a hook (webhook.EventsArray). */
-export function hookEventNames(hook: HookRecord): string[] {
-  return [...(hook.events ?? ALL_HOOK_EVENT_TYPES)].sort();
+export function hookEventNames(state: FakeState, hook: HookRecord): string[] {
+  return [...(hook.events ?? hookEventTypesOf(state.version))].sort();
 }
 
 /** services/webhook/general.go `ToHook`; `name` is in the JSON from 1.26 on. */
@@ -388,7 +444,7 @@ export function toHook(state: FakeState, hook: HookRecord): Json {
     type: hook.type,
     branch_filter: hook.branchFilter,
     config: { content_type: hook.contentType, url: hook.url },
-    events: hookEventNames(hook),
+    events: hookEventNames(state, hook),
     // HeaderAuthorization() decrypts it: the API shows the header in clear.
     authorization_header: hook.authorizationHeader,
     active: hook.active,
@@ -420,5 +476,31 @@ export function toBranch(state: FakeState, repo: RepoRecord, name: string, commi
     user_can_push: true,
     user_can_merge: true,
     effective_branch_protection_name: '',
+  };
+}
+
+/**
+ * services/convert/package.go `ToPackage`: the version's id, owner and creator as the doer may
+ * see them, no repository (a container package is linked to none), and the version's page.
+ */
+export function toPackage(
+  state: FakeState,
+  pkg: PackageRecord,
+  version: PackageVersionRecord,
+  doer: UserRecord | null,
+): Json {
+  const owner = state.userById(pkg.ownerId);
+  const creator = state.userById(version.creatorId);
+  const authed = (user: UserRecord) => doer !== null && (doer.id === user.id || doer.isAdmin);
+  return {
+    id: version.id,
+    owner: toUser(state, owner, { authed: authed(owner) }),
+    repository: null,
+    creator: toUser(state, creator, { authed: authed(creator) }),
+    type: pkg.type,
+    name: pkg.name,
+    version: version.version,
+    html_url: `${state.baseUrl}/${owner.login}/-/packages/${pkg.type}/${encodeURIComponent(pkg.name)}/${encodeURIComponent(version.version)}`,
+    created_at: formatTime(version.createdAt),
   };
 }

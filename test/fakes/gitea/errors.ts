@@ -1,3 +1,5 @@
+import { versionAtLeast } from './version.ts';
+
 /**
  * Errors the fake answers with, shaped like Gitea's API errors: `{"message", "url"}` for
  * APIError, plus `errors` for not-found answers (Gitea's APIErrorNotFound).
@@ -16,8 +18,15 @@ export class ApiError extends Error {
   }
 }
 
-/** Gitea's generic not-found message (locale key error.not_found). */
+/**
+ * Gitea's generic not-found message (services/context/api.go `APIErrorNotFound` without a
+ * message): the locale's error.not_found in 1.24, plain `not found` from 1.25 on.
+ */
 export const NOT_FOUND_MESSAGE = "The target couldn't be found.";
+
+export function genericNotFoundMessage(version: string): string {
+  return versionAtLeast(version, 1, 25) ? 'not found' : NOT_FOUND_MESSAGE;
+}
 
 export function notFound(detail?: string): ApiError {
   return new ApiError(404, NOT_FOUND_MESSAGE, false, detail ? [detail] : null);
@@ -36,7 +45,10 @@ export function unprocessable(message: string): ApiError {
   return new ApiError(422, message);
 }
 
-export function errorBody(error: ApiError, swaggerUrl: string): Record<string, unknown> {
-  if (error.errors !== undefined) return { errors: error.errors, message: error.message, url: swaggerUrl };
+export function errorBody(error: ApiError, swaggerUrl: string, version: string): Record<string, unknown> {
+  if (error.errors !== undefined) {
+    const message = error.message === NOT_FOUND_MESSAGE ? genericNotFoundMessage(version) : error.message;
+    return { errors: error.errors, message, url: swaggerUrl };
+  }
   return { message: error.message, url: swaggerUrl };
 }

@@ -114,18 +114,19 @@ export function listRecursive(tree: GitTree): TreeEntry[] {
 export function commitSha(opts: {
   tree: string;
   parents: string[];
-  authorName: string;
-  authorEmail: string;
-  when: Date;
+  author: { name: string; email: string };
+  authorWhen: Date;
+  committer: { name: string; email: string };
+  committerWhen: Date;
   message: string;
 }): string {
-  const seconds = Math.floor(opts.when.getTime() / 1000);
-  const who = `${opts.authorName} <${opts.authorEmail}> ${seconds} +0000`;
+  const signature = (who: { name: string; email: string }, when: Date) =>
+    `${who.name} <${who.email}> ${Math.floor(when.getTime() / 1000)} +0000`;
   const lines = [
     `tree ${opts.tree}`,
     ...opts.parents.map((p) => `parent ${p}`),
-    `author ${who}`,
-    `committer ${who}`,
+    `author ${signature(opts.author, opts.authorWhen)}`,
+    `committer ${signature(opts.committer, opts.committerWhen)}`,
   ];
   return objectSha('commit', Buffer.from(`${lines.join('\n')}\n\n${opts.message}`));
 }

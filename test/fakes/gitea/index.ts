@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { actionsControls } from './actions-controls.ts';
 import { createHook } from './domain/hooks.ts';
 import { createLabel } from './domain/labels.ts';
 import { reactionsOn } from './domain/reactions.ts';
@@ -8,16 +9,19 @@ import { statusesOf } from './domain/statuses.ts';
 import { FailureInjector } from './failures.ts';
 import { Notifier } from './notifier.ts';
 import { type RouteDef, routeKey } from './router.ts';
+import { commitRoutes } from './routes/commits.ts';
+import { contentRoutes } from './routes/contents.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { issueRoutes } from './routes/issues.ts';
 import { labelRoutes } from './routes/labels.ts';
+import { packageRoutes } from './routes/packages.ts';
 import { pullRoutes } from './routes/pulls.ts';
 import { repoRoutes } from './routes/repos.ts';
 import { statusRoutes } from './routes/statuses.ts';
 import { userRoutes } from './routes/users.ts';
 import { createRequestHandler } from './server.ts';
 import { commentSnapshot, issueSnapshot, labelSnapshot } from './snapshots.ts';
-import { AccessMode, FakeState } from './state.ts';
+import { ACTIONS_USER_ID, AccessMode, FakeState } from './state.ts';
 import { SwaggerContract } from './swagger.ts';
 import type { GiteaFake, RecordedCall, StartGiteaFakeOptions } from './types.ts';
 import { userActions } from './user-actions.ts';
@@ -31,11 +35,14 @@ export type * from './types.ts';
 const ROUTES: RouteDef[] = [
   ...userRoutes,
   ...repoRoutes,
+  ...contentRoutes,
+  ...commitRoutes,
   ...labelRoutes,
   ...issueRoutes,
   ...pullRoutes,
   ...statusRoutes,
   ...hookRoutes,
+  ...packageRoutes,
 ];
 
 /** Every route the fake serves must be one Gitea 1.26 has; a typo fails at start, not in a test. */
@@ -223,8 +230,19 @@ export async function startGiteaFake(opts: StartGiteaFakeOptions = {}): Promise<
         state: s.state,
         target_url: s.targetUrl,
         description: s.description,
+        creator: s.creatorId === ACTIONS_USER_ID ? 'gitea-actions' : state.userById(s.creatorId).login,
       }));
     },
+
+    readCommit(repoFullName, ref) {
+      const repo = state.mustRepo(repoFullName);
+      const commit = state.resolveRef(repo, ref === 'HEAD' ? repo.defaultBranch : ref);
+      if (!commit || (/^[0-9a-f]+$/.test(ref) && ref !== commit.sha && !repo.branches.has(ref)))
+        return undefined;
+      return { sha: commit.sha, files: Object.fromEntries(commit.files) };
+    },
+
+    actions: actionsControls(w),
 
     files(repoFullName, branch) {
       const repo = state.mustRepo(repoFullName);

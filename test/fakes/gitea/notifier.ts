@@ -1,7 +1,19 @@
-import { repoUrls, toComment, toIssue, toPayloadCommit, toPullRequest, toRepo, toUser } from './convert.ts';
+import {
+  absoluteUrl,
+  toComment,
+  toIssue,
+  toPayloadCommit,
+  toPullRequest,
+  toRepo,
+  toStatusCreator,
+  toUser,
+} from './convert.ts';
+import { toWorkflowJobPayload, toWorkflowRunPayload } from './convert-actions.ts';
 import { accessMode } from './domain/access.ts';
 import {
   AccessMode,
+  type ActionJobRecord,
+  type ActionRunRecord,
   type CommentRecord,
   type CommitRecord,
   type FakeState,
@@ -231,37 +243,46 @@ export class Notifier {
     this.dispatcher.emit(repo, 'create', payload, { branch });
   }
 
-  /** PushCommits; `commits` newest first. */
+  /**
+   * PushCommits (services/webhook/notifier.go): `commits` are the listed ones, newest first;
+   * compare_url is ROOT_URL followed by the relative compare path (empty: ROOT_URL alone).
+   */
   pushed(
     repo: RepoRecord,
     pusher: UserRecord,
-    branch: string,
-    before: string,
-    commits: CommitRecord[],
+    push: {
+      branch: string;
+      before: string;
+      after: string;
+      commits: CommitRecord[];
+      totalCommits: number;
+      headCommit: CommitRecord;
+      compareUrl: string;
+    },
   ): void {
-    const head = commits[0];
-    if (!head) return;
-    const isNew = /^0+$/.test(before);
     const apiPusher = toUser(this.state, pusher);
     const payload = {
-      ref: `refs/heads/${branch}`,
-      before,
-      after: head.sha,
-      compare_url: isNew
-        ? `${this.state.baseUrl}/`
-        : `${repoUrls(this.state, repo).html}/compare/${before}...${head.sha}`,
-      commits: commits.slice(0, 5).map((commit) => toPayloadCommit(this.state, repo, commit)),
-      total_commits: commits.length,
-      head_commit: toPayloadCommit(this.state, repo, head),
+      ref: `refs/heads/${push.branch}`,
+      before: push.before,
+      after: push.after,
+      compare_url: `${this.state.baseUrl}/${push.compareUrl}`,
+      commits: push.commits.map((commit) => toPayloadCommit(this.state, repo, commit)),
+      total_commits: push.totalCommits,
+      head_commit: toPayloadCommit(this.state, repo, push.headCommit),
       repository: this.repoAsOwner(repo),
       pusher: apiPusher,
       sender: apiPusher,
     };
-    this.dispatcher.emit(repo, 'push', payload, { branch });
+    this.dispatcher.emit(repo, 'push', payload, { branch: push.branch });
   }
 
-  /** CreateCommitStatus. */
-  commitStatus(repo: RepoRecord, status: StatusRecord, commit: CommitRecord, sender: UserRecord): void {
+  /**
+   * CreateCommitStatus: the status with its database id (the API shows the per-commit index
+   * instead), the target URL made absolute (an empty one becomes ROOT_URL: httplib
+   * MakeAbsoluteURL), the creator as sender — the Actions user for a job's status — and the
+   * repository with owner permissions. `updated_at` is set because the insert sets it.
+   */
+  commitStatus(repo: RepoRecord, status: StatusRecord, commit: CommitRecord): void {
     const payload = {
       commit: toPayloadCommit(this.state, repo, commit),
       context: status.context,
@@ -269,12 +290,24 @@ export class Notifier {
       description: status.description,
       id: status.id,
       repository: this.repoAsOwner(repo),
-      sender: toUser(this.state, sender),
+      sender: toStatusCreator(this.state, status.creatorId),
       sha: status.sha,
       state: status.state,
-      target_url: status.targetUrl,
+      target_url: absoluteUrl(this.state, status.targetUrl),
       updated_at: formatTime(status.updatedAt),
     };
     this.dispatcher.emit(repo, 'status', payload);
+  }
+
+  /** WorkflowRunStatusUpdate (Gitea 1.25 and later). */
+  workflowRun(repo: RepoRecord, run: ActionRunRecord, sender: UserRecord): void {
+    const payload = toWorkflowRunPayload(this.state, repo, run, sender);
+    if (payload) this.dispatcher.emit(repo, 'workflow_run', payload, { action: payload.action });
+  }
+
+  /** WorkflowJobStatusUpdate (Gitea 1.24 and later). */
+  workflowJob(repo: RepoRecord, run: ActionRunRecord, job: ActionJobRecord, sender: UserRecord): void {
+    const payload = toWorkflowJobPayload(this.state, repo, run, job, sender);
+    this.dispatcher.emit(repo, 'workflow_job', payload, { action: payload.action });
   }
 }

@@ -62,9 +62,9 @@ function send(res: ServerResponse, response: ApiResponse): void {
   res.end(payload);
 }
 
-function errorResponse(error: ApiError, swaggerUrl: string): ApiResponse {
+function errorResponse(error: ApiError, swaggerUrl: string, version: string): ApiResponse {
   if (error.emptyBody) return { status: error.status };
-  return { status: error.status, json: errorBody(error, swaggerUrl) };
+  return { status: error.status, json: errorBody(error, swaggerUrl, version) };
 }
 
 function hang(deps: PipelineDeps, req: IncomingMessage, ms: number): void {
@@ -148,7 +148,7 @@ function dispatch(
       ctx.body = bound as Record<string, unknown>;
     return route.handle(ctx);
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error, state.swaggerUrl);
+    if (error instanceof ApiError) return errorResponse(error, state.swaggerUrl, state.version);
     return {
       status: 500,
       json: {

@@ -33,13 +33,23 @@ export interface TokenRecord {
   createdAt: Date;
 }
 
+/** A git signature's name and email (git's author or committer line, without the time). */
+export interface GitIdentity {
+  name: string;
+  email: string;
+}
+
 export interface CommitRecord {
   sha: string;
   tree: GitTree;
   parents: string[];
   message: string;
-  authorId: number;
+  author: GitIdentity;
+  committer: GitIdentity;
+  /** Author date (what push payloads call `timestamp`). */
   when: Date;
+  /** Committer date (what `git log` orders by). */
+  committedAt: Date;
   files: ReadonlyMap<string, string>;
   added: string[];
   removed: string[];
@@ -141,6 +151,85 @@ export interface StatusRecord {
   updatedAt: Date;
 }
 
+/** models/actions/status.go: the state of an Actions run or job. */
+export type ActionStatus =
+  | 'waiting'
+  | 'running'
+  | 'success'
+  | 'failure'
+  | 'cancelled'
+  | 'skipped'
+  | 'blocked';
+
+/** models/actions/run_job.go: one job of a run. */
+export interface ActionJobRecord {
+  id: number;
+  runId: number;
+  /** The job's id in the workflow file. */
+  jobId: string;
+  /** The job's `name:`, else its id. */
+  name: string;
+  /** `runs-on` labels; null for a job without them (one that calls a reusable workflow). */
+  runsOn: string[] | null;
+  /** 0 until a runner picks the job up. */
+  attempt: number;
+  status: ActionStatus;
+  taskId: number;
+  runnerId: number;
+  runnerName: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+}
+
+/** models/actions/run.go: one run of a workflow file. */
+export interface ActionRunRecord {
+  id: number;
+  repoId: number;
+  /** Per-repository run number. */
+  index: number;
+  /** The workflow file's name, e.g. `aiworker.yml`. */
+  workflowId: string;
+  /** `.gitea/workflows` or `.github/workflows`. */
+  workflowDir: string;
+  /** The workflow's content at the run's commit. */
+  workflowYaml: string;
+  title: string;
+  triggerUserId: number;
+  /** `refs/heads/<branch>` or `refs/pull/<n>/head`. */
+  ref: string;
+  commitSha: string;
+  /** The hook event (modules/webhook/type.go), e.g. `pull_request_sync`. */
+  event: string;
+  /** The workflow's trigger, e.g. `pull_request`. */
+  triggerEvent: string;
+  status: ActionStatus;
+  createdAt: Date;
+  startedAt: Date | null;
+  stoppedAt: Date | null;
+  jobs: ActionJobRecord[];
+}
+
+/** models/packages: one version (for containers: one tag) of a package. */
+export interface PackageVersionRecord {
+  id: number;
+  /** Lower-cased, as the container registry stores tags. */
+  version: string;
+  creatorId: number;
+  createdAt: Date;
+  /** The manifest digest the tag points at. */
+  digest: string;
+}
+
+export interface PackageRecord {
+  id: number;
+  ownerId: number;
+  type: 'container';
+  /** Lower-cased image path below the owner, e.g. `shop`. */
+  name: string;
+  versions: PackageVersionRecord[];
+}
+
 export interface HookRecord {
   id: number;
   repoId: number;
@@ -179,6 +268,9 @@ export interface RepoRecord {
   updatedAt: Date;
 }
 
+/** models/user/user_system.go: the id of the user Gitea Actions acts as (`gitea-actions`). */
+export const ACTIONS_USER_ID = -2;
+
 /** Each table's first id; far apart so ids of different kinds never look alike. */
 const FIRST_IDS = {
   user: 1,
@@ -192,6 +284,11 @@ const FIRST_IDS = {
   reaction: 1,
   status: 1,
   hook: 1,
+  actionRun: 11000,
+  actionJob: 13000,
+  actionTask: 15000,
+  package: 17000,
+  packageVersion: 19000,
 } as const;
 
 type Table = keyof typeof FIRST_IDS;
@@ -204,6 +301,8 @@ export class FakeState {
   readonly comments = new Map<number, CommentRecord>();
   readonly reviews = new Map<number, ReviewRecord>();
   readonly reactions: ReactionRecord[] = [];
+  readonly actionRuns = new Map<number, ActionRunRecord>();
+  readonly packages: PackageRecord[] = [];
   private readonly nextIds = new Map<Table, number>();
 
   constructor(
@@ -322,10 +421,21 @@ export class FakeState {
     return token;
   }
 
-  /** Records a commit of `files` (the full tree) on top of `parents`. */
+  /**
+   * Records a commit of `files` (the full tree) on top of `parents`. `committer` defaults to
+   * the author and the dates to now, as `git commit-tree` does with only GIT_AUTHOR_* set.
+   */
   addCommit(
     repo: RepoRecord,
-    opts: { files: ReadonlyMap<string, string>; parents: string[]; message: string; author: UserRecord },
+    opts: {
+      files: ReadonlyMap<string, string>;
+      parents: string[];
+      message: string;
+      author: GitIdentity;
+      committer?: GitIdentity;
+      authorDate?: Date;
+      committerDate?: Date;
+    },
   ): CommitRecord {
     const previous = opts.parents[0] ? repo.commits.get(opts.parents[0])?.files : undefined;
     const added: string[] = [];
@@ -338,34 +448,32 @@ export class FakeState {
     }
     for (const path of previous?.keys() ?? []) if (!opts.files.has(path)) removed.push(path);
     const tree = buildTree(opts.files);
-    const when = this.now();
+    const now = this.now();
+    const committer = opts.committer ?? opts.author;
     const message = opts.message.endsWith('\n') ? opts.message : `${opts.message}\n`;
-    let sha = commitSha({
-      tree: tree.sha,
-      parents: opts.parents,
-      authorName: opts.author.login,
-      authorEmail: opts.author.email,
-      when,
-      message,
-    });
-    // Two identical commits in the same second would collide; a real clock moves on, ours nudges.
-    for (let nudge = 1; repo.commits.has(sha); nudge++) {
-      sha = commitSha({
+    const shaAt = (nudge: number) =>
+      commitSha({
         tree: tree.sha,
         parents: opts.parents,
-        authorName: opts.author.login,
-        authorEmail: opts.author.email,
-        when: new Date(when.getTime() + nudge * 1000),
+        author: opts.author,
+        authorWhen: new Date((opts.authorDate ?? now).getTime() + nudge * 1000),
+        committer,
+        committerWhen: new Date((opts.committerDate ?? now).getTime() + nudge * 1000),
         message,
       });
-    }
+    let sha = shaAt(0);
+    // Two identical commits in the same second would collide; a real clock moves on, ours nudges.
+    let nudge = 0;
+    while (repo.commits.has(sha)) sha = shaAt(++nudge);
     const commit: CommitRecord = {
       sha,
       tree,
       parents: opts.parents,
       message,
-      authorId: opts.author.id,
-      when,
+      author: { ...opts.author },
+      committer: { ...committer },
+      when: new Date((opts.authorDate ?? now).getTime() + nudge * 1000),
+      committedAt: new Date((opts.committerDate ?? now).getTime() + nudge * 1000),
       files: new Map(opts.files),
       added,
       removed,
@@ -373,6 +481,13 @@ export class FakeState {
     };
     repo.commits.set(sha, commit);
     return commit;
+  }
+
+  /** The user whose email this is (models/user GetUserByEmail: case-insensitive), if any. */
+  userByEmail(email: string): UserRecord | undefined {
+    const lower = email.toLowerCase();
+    for (const user of this.users.values()) if (user.email.toLowerCase() === lower) return user;
+    return undefined;
   }
 
   /** A branch name, a full commit sha, or a unique sha prefix of at least 7 characters. */
@@ -394,6 +509,14 @@ export class FakeState {
       .filter((label): label is LabelRecord => label !== undefined)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
   }
+}
+
+/**
+ * The git signature Gitea writes for a user (models/user/user.go `NewGitSig`: `GitName()` is
+ * the full name, else the login; `GetEmail()` the email, fake users keep none private).
+ */
+export function gitIdentityOf(user: UserRecord): GitIdentity {
+  return { name: user.fullName || user.login, email: user.email };
 }
 
 /** Gitea's time format: RFC 3339 at second precision, UTC. */

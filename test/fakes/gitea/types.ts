@@ -160,8 +160,85 @@ export interface FakeUserActions {
     o: { event: 'APPROVED' | 'REQUEST_CHANGES' | 'COMMENT' | 'PENDING'; body?: string; commitId?: string },
   ): Promise<number>;
   mergePullRequest(repo: string, n: number): Promise<void>;
+  /**
+   * Edits a file in the web editor (routers/web/repo/editor.go): a commit by this person on
+   * `branch` (default: the default branch) that writes `content` (null deletes the file), with
+   * the same webhooks as any push. Returns the new commit's sha.
+   */
+  writeFile(
+    repo: string,
+    path: string,
+    content: string | null,
+    o?: { branch?: string; message?: string },
+  ): Promise<string>;
   closePullRequest(repo: string, n: number): Promise<void>;
   addDependency(repo: string, n: number, dependsOn: number): Promise<void>;
+}
+
+/** How a simulated Gitea Actions job ends, and what its build pushes. */
+export interface FakeJobResult {
+  result: 'success' | 'failure' | 'cancelled' | 'skipped';
+  /**
+   * How long the job ran (its status says `Successful in 1m5s`); default: the time the fake's
+   * clock moved since the job started.
+   */
+  durationSeconds?: number;
+  /**
+   * For a successful job: the image the build pushed, with its full-sha tag and its moving tag
+   * (`pr-<N>`, or the branch as a tag), as actions/build-image/build-image.sh names them.
+   * Default `{}`: the default image `<host>/<owner>/<repo>`, pushed with the repository owner's
+   * token; `false`: nothing pushed (a workflow that builds no image).
+   */
+  image?: false | { name?: string; registryUser?: string };
+}
+
+/** What triggers a simulated run. */
+export interface FakeRunTrigger {
+  event: 'push' | 'pull_request';
+  /** push: the branch (default: the default branch). */
+  branch?: string;
+  /** pull_request: the pull request's number. */
+  pullRequest?: number;
+  /** pull_request: the hook event (default `opened`; `synchronized` is `pull_request_sync`). */
+  pullRequestAction?: 'opened' | 'synchronized' | 'reopened';
+  /** The commit (default: the branch head, or the pull request's head). */
+  sha?: string;
+  /** The workflow file in .gitea/workflows (default `aiworker.yml`). */
+  workflow?: string;
+  /** The job of that file (default: its only job). */
+  job?: string;
+  /** Who triggered the run (default: the pull request's poster, or the pusher by the commit's author email). */
+  actor?: string;
+  /** The runner that takes the job (default id 1, name `runner-1`). */
+  runner?: { id: number; name: string };
+}
+
+export interface FakeActionsRun {
+  runId: number;
+  runNumber: number;
+  jobId: number;
+  sha: string;
+  /** The image pushed (`<image>:<sha>`), when one was. */
+  image?: string;
+  /** The tags pushed, sha tag first. */
+  tags: string[];
+}
+
+/** A run whose job is queued: start it, then finish it, with the test acting in between. */
+export interface FakeQueuedJob extends FakeActionsRun {
+  start(): void;
+  finish(result: FakeJobResult): FakeActionsRun;
+}
+
+/** Gitea Actions, simulated: what the server does for a run, as a runner moves it along. */
+export interface FakeActions {
+  /** Queues, starts and finishes a job in one go (see queueJob). */
+  runJob(repo: string, o: FakeRunTrigger & FakeJobResult): FakeActionsRun;
+  /**
+   * Creates the run as Gitea does for the event (statuses pending, `workflow_run` requested,
+   * `workflow_job` queued) and returns its job, for the test to start and finish.
+   */
+  queueJob(repo: string, o: FakeRunTrigger): FakeQueuedJob;
 }
 
 export interface GiteaFake {
@@ -212,14 +289,22 @@ export interface GiteaFake {
     target: { issue: number } | { comment: number },
   ): Array<{ user: string; content: string }>;
   dependencies(repoFullName: string, number: number): number[];
+  /** Every status of a commit, newest first; `creator` is `gitea-actions` for a job's. */
   statuses(
     repoFullName: string,
     sha: string,
-  ): Array<{ context: string; state: string; target_url: string; description: string }>;
+  ): Array<{ context: string; state: string; target_url: string; description: string; creator: string }>;
   /** Files of a branch (default branch when omitted). */
   files(repoFullName: string, branch?: string): Record<string, string>;
   /** Head commit sha of a branch (default branch when omitted). */
   branchSha(repoFullName: string, branch?: string): string | undefined;
+  /**
+   * The commit a ref names and its files, for a reader of the repository such as Argo CD:
+   * a branch, a full commit sha, or `HEAD` (the default branch). Undefined when there is none.
+   */
+  readCommit(repoFullName: string, ref: string): { sha: string; files: Record<string, string> } | undefined;
+  /** Gitea Actions, simulated (runs, their statuses and webhooks, the images they push). */
+  actions: FakeActions;
   deliveries: FakeDelivery[];
   redeliver(deliveryId: string): Promise<FakeDelivery>;
   /** Waits until every delivery that is not held back has been sent. */
@@ -249,8 +334,9 @@ export interface GiteaFake {
 
 export interface StartGiteaFakeOptions {
   /**
-   * Reported by GET /version (default 1.26.3); it also picks the web UI the fake imitates:
-   * 1.24.x, 1.25.x or 1.26.x (web/version.ts). The REST API is 1.26.3's whatever the version.
+   * Reported by GET /version (default 1.26.3); it also picks the behaviour the fake imitates
+   * where the supported versions differ: 1.24.x, 1.25.x or 1.26.x (README.md lists what
+   * differs). Routes are checked against 1.26.3's swagger whatever the version.
    */
   version?: string;
   /** Clock used for every timestamp (default: the real clock). */

@@ -1,11 +1,11 @@
-import { requireIssueWriter } from './domain/access.ts';
+import { requireCodeWriter, requireIssueWriter } from './domain/access.ts';
 import { createComment, deleteComment, editComment } from './domain/comments.ts';
 import { addDependency } from './domain/dependencies.ts';
 import { createIssue, editIssue } from './domain/issues.ts';
 import { addIssueLabels, labelByName, removeIssueLabel } from './domain/labels.ts';
 import { createPullRequest, mergePullRequest } from './domain/pulls.ts';
 import { addReaction } from './domain/reactions.ts';
-import { pushFiles } from './domain/repos.ts';
+import { changeFiles, defaultChangeMessage, pushFiles } from './domain/repos.ts';
 import { submitReview } from './domain/reviews.ts';
 import { ApiError } from './errors.ts';
 import { commentSnapshot, issueSnapshot } from './snapshots.ts';
@@ -169,6 +169,23 @@ export function userActions(world: World, login: string): FakeUserActions {
       act(`merge #${n}`, () => {
         const repo = state.mustRepo(repoName);
         mergePullRequest(world, repo, issueIn(repo, n), actor(), { style: 'merge' });
+      }),
+
+    writeFile: (repoName, path, content, o = {}) =>
+      act(`edit ${path}`, () => {
+        const repo = state.mustRepo(repoName);
+        requireCodeWriter(repo, actor());
+        const branch = o.branch ?? repo.defaultBranch;
+        const head = repo.commits.get(repo.branches.get(branch) ?? '');
+        if (!head) throw new Error(`Gitea fake: ${repoName} has no branch ${branch}`);
+        // The editor sends the commit it opened at as last_commit_id: no blob sha to compare.
+        const exists = head.files.has(path.replace(/^\/+/, ''));
+        const operation = content === null ? 'delete' : exists ? 'update' : 'create';
+        const change = { operation, path, content: content ?? undefined };
+        return changeFiles(world, repo, actor(), [change], {
+          branch,
+          message: o.message || defaultChangeMessage([change]),
+        }).sha;
       }),
 
     closePullRequest: (repoName, n) =>

@@ -11,6 +11,7 @@ import {
 import { goJsonIndent } from './go-json.ts';
 import type { FakeState, HookRecord, RepoRecord } from './state.ts';
 import type { FakeDelivery } from './types.ts';
+import { versionAtLeast } from './version.ts';
 
 /**
  * Webhook delivery as Gitea 1.26 does it (services/webhook/deliver.go): the payload is
@@ -83,12 +84,20 @@ const PLAIN_TYPES = [
   'workflow_job',
 ];
 
+/** modules/webhook/type.go: `workflow_run` exists from Gitea 1.25 on. */
+export function hookEventTypesOf(version: string): readonly string[] {
+  return versionAtLeast(version, 1, 25)
+    ? ALL_HOOK_EVENT_TYPES
+    : ALL_HOOK_EVENT_TYPES.filter((t) => t !== 'workflow_run');
+}
+
 /**
  * routers/api/v1/utils/hook.go addHook/editHook: the API's `events` list to the enabled event
  * types. `issues` enables every issue sub-event, `pull_request` every pull request one; an
- * empty list means `push` only.
+ * empty list means `push` only; a name the version does not know (`workflow_run` before 1.25)
+ * enables nothing.
  */
-export function hookEventsFromApi(events: readonly string[]): Set<string> {
+export function hookEventsFromApi(events: readonly string[], version: string): Set<string> {
   const list = events.length === 0 ? ['push'] : events.map((e) => e.toLowerCase());
   const has = (name: string) => list.includes(name);
   const enabled = new Set<string>();
@@ -100,6 +109,7 @@ export function hookEventsFromApi(events: readonly string[]): Set<string> {
     if (has(type) || has('pull_request') || (apiName && has('pull_request_review'))) enabled.add(type);
   }
   for (const type of PLAIN_TYPES) if (has(type)) enabled.add(type);
+  if (!versionAtLeast(version, 1, 25)) enabled.delete('workflow_run');
   return enabled;
 }
 

@@ -1,5 +1,6 @@
 import type { Controller, FakeCluster } from './cluster.ts';
 import { RESOURCES } from './cluster.ts';
+import { RenderError, renderPath } from './kustomize.ts';
 import { clone, isJson, type Json, type KubeObject, namespaceOf, type ResourceName } from './types.ts';
 
 /**
@@ -23,9 +24,31 @@ import { clone, isJson, type Json, type KubeObject, namespaceOf, type ResourceNa
  * - "App Deletion": with `resources-finalizer.argocd.argoproj.io` deleting the Application
  *   first deletes the resources it synced (tracked by the `app.kubernetes.io/instance` label),
  *   then removes the finalizer.
- * Manifests come from `render` (the repository's path at the revision, with the kustomize
- * image override); by default one Deployment `app` running the first override image.
+ * - Following a git source: with `repository`, the controller reads the Application's
+ *   repoURL at targetRevision (resolved to a commit, which becomes `status.sync.revision`, as
+ *   Argo CD reports the commit it synced) and renders `path` — a kustomization or plain
+ *   manifests (kustomize.ts) — with the app's kustomize image overrides. A new commit is seen
+ *   on a refresh or on the next periodic reconciliation (`timeout.reconciliation`, 180 s by
+ *   default: Argo CD docs, "Automated Sync Policy" / argocd-cm). A revision or path the
+ *   repository lacks is a `ComparisonError` condition with sync `Unknown`, worded as Argo CD
+ *   words it (argo-cd issues #7282, #8235: "Unable to resolve 'main' to a commit SHA";
+ *   "app path does not exist").
+ * Manifests come from `render`; without a repository, by default one Deployment `app` running
+ * the first override image. A sync applies what was rendered when it started.
  */
+
+/** An Application's git source, as the repository reader is asked for it. */
+export interface ApplicationSource {
+  repoURL: string;
+  targetRevision: string;
+  path: string;
+}
+
+/** A repository at a revision: the commit it resolves to and its files (paths from the root). */
+export interface RepositoryReading {
+  revision: string;
+  files: Readonly<Record<string, string>>;
+}
 
 export interface ArgoCdOptions {
   namespace: string;
@@ -37,8 +60,15 @@ export interface ArgoCdOptions {
   healthyAfterMs: number;
   /** From deletion to the finalizer's release. Default 1 s. */
   deleteAfterMs: number;
-  /** What the repository's path renders to at the app's revision. */
-  render: (app: KubeObject) => KubeObject[];
+  /** What the repository's path renders to at the app's revision (`reading`: with `repository`). */
+  render: (app: KubeObject, reading?: RepositoryReading) => KubeObject[];
+  /**
+   * Reads an Application's source as Argo CD's repo server does: throws (an Error whose
+   * message is the reason) for a repository, revision or path it cannot read.
+   */
+  repository?: (source: ApplicationSource) => RepositoryReading;
+  /** With `repository`: how often each app is reconciled without a refresh. Default 180 s. */
+  pollIntervalMs: number;
 }
 
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
@@ -56,8 +86,12 @@ export function overrideImage(entry: string): string {
   return entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : entry;
 }
 
-export function defaultRender(app: KubeObject): KubeObject[] {
-  const images = strings(asJson(asJson(asJson(app.spec).source).kustomize).images).map(overrideImage);
+/** Without a repository: one Deployment `app`; with one: the source's path, kustomize-built. */
+export function defaultRender(app: KubeObject, reading?: RepositoryReading): KubeObject[] {
+  const source = asJson(asJson(app.spec).source);
+  const overrides = strings(asJson(source.kustomize).images);
+  if (reading) return renderPath(reading.files, String(source.path ?? ''), overrides);
+  const images = overrides.map(overrideImage);
   return [
     {
       apiVersion: 'apps/v1',
@@ -99,8 +133,11 @@ export class ArgoCdController implements Controller {
   private readonly failing = new Map<string, string>();
   private readonly pending = new Set<string>();
   private readonly deleting = new Set<string>();
+  private readonly polled = new Set<string>();
   /** The target each app is being synced to, so a stale sync step does nothing. */
   private readonly targets = new Map<string, string>();
+  /** The revision and manifests each app was last compared with. */
+  private readonly planned = new Map<string, string>();
 
   constructor(
     private readonly cluster: FakeCluster,
@@ -113,6 +150,8 @@ export class ArgoCdController implements Controller {
       healthyAfterMs: options.healthyAfterMs ?? 5000,
       deleteAfterMs: options.deleteAfterMs ?? 1000,
       render: options.render ?? defaultRender,
+      pollIntervalMs: options.pollIntervalMs ?? 180_000,
+      ...(options.repository ? { repository: options.repository } : {}),
     };
     const ns = this.options.namespace;
     if (!cluster.store.get('namespaces', '', ns)) {
@@ -154,6 +193,7 @@ export class ArgoCdController implements Controller {
     const name = object.metadata.name;
     if (event === 'DELETED') {
       this.targets.delete(name);
+      this.planned.delete(name);
       return;
     }
     if (object.metadata.deletionTimestamp) {
@@ -163,26 +203,65 @@ export class ArgoCdController implements Controller {
       }
       return;
     }
-    const target = this.targetOf(object);
-    const refresh = object.metadata.annotations?.[REFRESH] !== undefined;
-    if ((refresh || this.targets.get(name) !== target) && !this.pending.has(name)) {
-      this.pending.add(name);
-      this.cluster.clock.after(this.options.reconcileAfterMs, () => {
-        this.pending.delete(name);
-        this.reconcile(name);
-      });
+    if (this.options.repository && !this.polled.has(name)) {
+      this.polled.add(name);
+      this.schedulePoll(name);
     }
+    const refresh = object.metadata.annotations?.[REFRESH] !== undefined;
+    if (refresh || this.targets.get(name) !== this.specKey(object)) this.scheduleReconcile(name);
   }
 
-  /** What the app should look like live: its spec and what its repository renders to now. */
-  private targetOf(app: KubeObject): string {
-    const spec = asJson(app.spec);
-    return JSON.stringify({
-      source: spec.source,
-      destination: spec.destination,
-      project: spec.project,
-      rendered: this.options.render(app),
+  private scheduleReconcile(name: string): void {
+    if (this.pending.has(name)) return;
+    this.pending.add(name);
+    this.cluster.clock.after(this.options.reconcileAfterMs, () => {
+      this.pending.delete(name);
+      this.reconcile(name);
     });
+  }
+
+  /** The periodic reconciliation that notices new commits without a refresh. */
+  private schedulePoll(name: string): void {
+    this.cluster.clock.after(this.options.pollIntervalMs, () => {
+      const app = this.get(name);
+      if (!app || app.metadata.deletionTimestamp) {
+        this.polled.delete(name);
+        return;
+      }
+      this.scheduleReconcile(name);
+      this.schedulePoll(name);
+    });
+  }
+
+  /** The part of the spec a sync depends on; a sync step for another spec does nothing. */
+  private specKey(app: KubeObject): string {
+    const spec = asJson(app.spec);
+    return JSON.stringify({ source: spec.source, destination: spec.destination, project: spec.project });
+  }
+
+  /**
+   * What the app should look like live: the revision its source resolves to and what that
+   * renders to, or the reason Argo CD cannot tell (a ComparisonError).
+   */
+  private plan(
+    app: KubeObject,
+  ): { key: string; revision: string; rendered: KubeObject[] } | { error: string } {
+    const spec = asJson(app.spec);
+    const source = asJson(spec.source);
+    const targetRevision = String(source.targetRevision ?? 'HEAD') || 'HEAD';
+    try {
+      const reading = this.options.repository?.({
+        repoURL: String(source.repoURL ?? ''),
+        targetRevision,
+        path: String(source.path ?? ''),
+      });
+      const revision = reading?.revision ?? targetRevision;
+      const rendered = this.options.render(app, reading);
+      return { key: JSON.stringify({ spec: this.specKey(app), revision, rendered }), revision, rendered };
+    } catch (error) {
+      if (!this.options.repository && !(error instanceof RenderError)) throw error;
+      return { error: `rpc error: code = Unknown desc = ${(error as Error).message}` };
+    }
   }
 
   /** The images the rendered workloads run (Argo CD's `status.summary.images`). */
@@ -267,18 +346,26 @@ export class ArgoCdController implements Controller {
       this.write(next);
       return;
     }
+    const planned = this.plan(app);
+    if ('error' in planned) {
+      status.conditions = [{ type: 'ComparisonError', message: planned.error, lastTransitionTime: now }];
+      status.sync = { status: 'Unknown', comparedTo };
+      next.status = status;
+      this.write(next);
+      return;
+    }
     delete status.conditions;
-    const target = this.targetOf(app);
-    const revision = String(asJson(spec.source).targetRevision ?? 'HEAD');
+    const { revision } = planned;
     const sync = asJson(status.sync);
     const inSync =
-      this.targets.get(name) === target && sync.status === 'Synced' && sync.revision === revision;
+      this.planned.get(name) === planned.key && sync.status === 'Synced' && sync.revision === revision;
     if (inSync) {
       next.status = status;
       this.write(next);
       return;
     }
-    this.targets.set(name, target);
+    this.planned.set(name, planned.key);
+    this.targets.set(name, this.specKey(app));
     status.sync = { status: 'OutOfSync', comparedTo, ...(sync.revision ? { revision: sync.revision } : {}) };
     status.health = isJson(status.health) ? status.health : { status: 'Missing' };
     const policy = asJson(spec.syncPolicy);
@@ -297,21 +384,20 @@ export class ArgoCdController implements Controller {
         message: 'one or more tasks are running',
         startedAt: now,
       };
-      this.cluster.clock.after(this.options.syncDurationMs, () => this.finishSync(name, target));
+      this.cluster.clock.after(this.options.syncDurationMs, () => this.finishSync(name, planned));
     }
     next.status = status;
     this.write(next);
   }
 
-  private finishSync(name: string, target: string): void {
+  private finishSync(name: string, planned: { key: string; revision: string; rendered: KubeObject[] }): void {
     const app = this.get(name);
-    if (!app || app.metadata.deletionTimestamp || this.targetOf(app) !== target) return;
+    if (!app || app.metadata.deletionTimestamp || this.planned.get(name) !== planned.key) return;
     const spec = asJson(app.spec);
     const status = clone(asJson(app.status));
     const operationState = asJson(status.operationState);
     const now = this.cluster.now();
-    const revision = String(asJson(spec.source).targetRevision ?? 'HEAD');
-    const rendered = this.options.render(app);
+    const { revision, rendered } = planned;
     const images = this.renderedImages(rendered);
     const destination = String(asJson(spec.destination).namespace ?? '');
     const policy = asJson(spec.syncPolicy);
@@ -430,13 +516,13 @@ export class ArgoCdController implements Controller {
     history.push({ revision, deployedAt: now, id: history.length, source: spec.source });
     status.history = history;
     this.write({ ...clone(app), status });
-    this.cluster.clock.after(this.options.healthyAfterMs, () => this.settleHealth(name, target));
+    this.cluster.clock.after(this.options.healthyAfterMs, () => this.settleHealth(name, planned.key));
   }
 
   /** Health after the resources settled: Healthy, or Degraded with the workload's message. */
-  private settleHealth(name: string, target: string): void {
+  private settleHealth(name: string, key: string): void {
     const app = this.get(name);
-    if (!app || app.metadata.deletionTimestamp || this.targetOf(app) !== target) return;
+    if (!app || app.metadata.deletionTimestamp || this.planned.get(name) !== key) return;
     const status = clone(asJson(app.status));
     const message = this.ruleFor(this.degraded, strings(asJson(status.summary).images));
     status.health = { status: message === undefined ? 'Healthy' : 'Degraded' };

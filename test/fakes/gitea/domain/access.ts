@@ -34,3 +34,10 @@ export function requireIssueWriter(repo: RepoRecord, user: UserRecord | null): U
   if (!canWrite(repo, doer)) throw forbidden('user should have a permission to write to a repo');
   return doer;
 }
+
+/** reqRepoWriter on the code unit: pushing, editing files, creating branches. */
+export function requireCodeWriter(repo: RepoRecord, user: UserRecord | null): UserRecord {
+  const doer = requireSignedIn(user);
+  if (!canWrite(repo, doer)) throw forbidden('user should have a permission to write to a repo');
+  return doer;
+}

@@ -54,7 +54,7 @@ export function createHook(
     url: opts.config.url ?? '',
     contentType: contentType(opts.config.content_type ?? ''),
     secret: opts.config.secret ?? '',
-    events: opts.events === null ? null : hookEventsFromApi(opts.events ?? []),
+    events: opts.events === null ? null : hookEventsFromApi(opts.events ?? [], world.state.version),
     active: opts.active ?? false,
     branchFilter: opts.branchFilter ?? '',
     authorizationHeader: opts.authorizationHeader ?? '',
@@ -87,7 +87,7 @@ export function editHook(
     if (opts.config.url !== undefined) hook.url = opts.config.url;
     if (opts.config.content_type !== undefined) hook.contentType = contentType(opts.config.content_type);
   }
-  hook.events = hookEventsFromApi(opts.events ?? []);
+  hook.events = hookEventsFromApi(opts.events ?? [], world.state.version);
   hook.branchFilter = opts.branchFilter ?? '';
   hook.authorizationHeader = opts.authorizationHeader ?? '';
   if (opts.active !== undefined) hook.active = opts.active;

@@ -1,8 +1,16 @@
 import { ApiError, notFound } from '../errors.ts';
-import type { CommitRecord, IssueRecord, LabelRecord, RepoRecord, UserRecord } from '../state.ts';
+import {
+  type CommitRecord,
+  gitIdentityOf,
+  type IssueRecord,
+  type LabelRecord,
+  type RepoRecord,
+  type UserRecord,
+} from '../state.ts';
 import type { World } from '../world.ts';
 import { canWrite } from './access.ts';
 import { changeIssueStatus, insertIssue, openDependencies } from './issues.ts';
+import { announceBranchUpdate } from './repos.ts';
 import { markReviewsStale } from './reviews.ts';
 
 /**
@@ -144,18 +152,15 @@ export function mergePullRequest(
     `Merge pull request '${issue.title}' (#${issue.index}) from ${pull.headBranch} into ${pull.baseBranch}`;
   const message = opts.message ? `${title}\n\n${opts.message}` : title;
   let merged: CommitRecord;
-  let pushedCommits: CommitRecord[];
   if (base.sha === pull.mergeBase && (opts.style === 'fast-forward-only' || opts.style === 'rebase')) {
     merged = head;
-    pushedCommits = [head];
   } else if (opts.style === 'fast-forward-only') {
     throw new ApiError(405, 'Fast-forward-only merge is not possible: the base branch has moved on');
   } else {
     const files = mergedFiles(repo, base, head, pull.mergeBase);
     const parents =
       opts.style === 'merge' || opts.style === 'rebase-merge' ? [base.sha, head.sha] : [base.sha];
-    merged = state.addCommit(repo, { files, parents, message, author: doer });
-    pushedCommits = parents.length > 1 ? [merged, head] : [merged];
+    merged = state.addCommit(repo, { files, parents, message, author: gitIdentityOf(doer) });
   }
   repo.branches.set(pull.baseBranch, merged.sha);
 
@@ -181,6 +186,6 @@ export function mergePullRequest(
       }
     }
   }
-  world.notify.pushed(repo, doer, pull.baseBranch, base.sha, pushedCommits);
+  announceBranchUpdate(world, repo, doer, pull.baseBranch, base.sha, merged.sha);
   if (opts.deleteBranch) repo.branches.delete(pull.headBranch);
 }

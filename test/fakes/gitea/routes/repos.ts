@@ -1,11 +1,9 @@
 import { repoUrls, toBranch, toRepo, toUser } from '../convert.ts';
 import { accessMode } from '../domain/access.ts';
-import { changeFiles, type FileChange } from '../domain/repos.ts';
+import { createBranch } from '../domain/repos.ts';
 import { ApiError, forbidden, notFound } from '../errors.ts';
-import { listRecursive, type TreeEntry } from '../git.ts';
+import { listRecursive } from '../git.ts';
 import {
-  type ApiResponse,
-  bodyArray,
   bodyString,
   doerOf,
   json,
@@ -15,7 +13,7 @@ import {
   type RouteDef,
   repoOf,
 } from '../router.ts';
-import { AccessMode, accessModeName, type CommitRecord, formatTime, type RepoRecord } from '../state.ts';
+import { AccessMode, accessModeName, type CommitRecord, type RepoRecord } from '../state.ts';
 
 /** Repository metadata, branches, trees, file contents and collaborator permissions. */
 
@@ -26,41 +24,6 @@ function commitAt(ctx: RequestContext, ref: string | null): CommitRecord {
   const commit = ctx.world.state.resolveRef(repo, ref || repo.defaultBranch);
   if (!commit) throw notFound(`object does not exist [id: ${ref ?? ''}, rel_path: ]`);
   return commit;
-}
-
-function contentEntry(
-  ctx: RequestContext,
-  repo: RepoRecord,
-  commit: CommitRecord,
-  entry: TreeEntry,
-  ref: string,
-) {
-  const { api, html } = repoUrls(ctx.world.state, repo);
-  const isFile = entry.type === 'blob';
-  const self = `${api}/contents/${encodeURI(entry.path)}?ref=${encodeURIComponent(ref)}`;
-  const git = `${api}/git/${isFile ? 'blobs' : 'trees'}/${entry.sha}`;
-  const htmlUrl = `${html}/src/branch/${ref}/${encodeURI(entry.path)}`;
-  return {
-    name: entry.name,
-    path: entry.path,
-    sha: entry.sha,
-    last_commit_sha: commit.sha,
-    type: isFile ? 'file' : 'dir',
-    size: entry.size,
-    encoding: null as string | null,
-    content: null as string | null,
-    target: null,
-    url: self,
-    html_url: htmlUrl,
-    git_url: git,
-    download_url: isFile ? `${html}/raw/branch/${ref}/${encodeURI(entry.path)}` : null,
-    submodule_git_url: null,
-    _links: { self, git, html: htmlUrl },
-  };
-}
-
-function findEntry(commit: CommitRecord, path: string): TreeEntry | undefined {
-  return listRecursive(commit.tree).find((entry) => entry.path === path);
 }
 
 /** `/raw/{filepath}` without `?ref=`: the leading segments may name a branch or a commit. */
@@ -78,76 +41,6 @@ function splitRefAndPath(
     if (commit && !commit.files.has(filepath)) return { commit, path: parts.slice(i).join('/') };
   }
   return { commit: commitAt(ctx, null), path: filepath };
-}
-
-function fileCommit(ctx: RequestContext, repo: RepoRecord, commit: CommitRecord) {
-  const { state } = ctx.world;
-  const { api, html } = repoUrls(state, repo);
-  const author = state.userById(commit.authorId);
-  const person = { name: author.login, email: author.email, date: formatTime(commit.when) };
-  return {
-    url: `${api}/git/commits/${commit.sha}`,
-    sha: commit.sha,
-    created: formatTime(commit.when),
-    html_url: `${html}/commit/${commit.sha}`,
-    author: person,
-    committer: person,
-    parents: commit.parents.map((sha) => ({
-      url: `${api}/git/commits/${sha}`,
-      sha,
-      created: formatTime(commit.when),
-    })),
-    message: commit.message,
-    tree: {
-      url: `${api}/git/trees/${commit.tree.sha}`,
-      sha: commit.tree.sha,
-      created: formatTime(commit.when),
-    },
-  };
-}
-
-const UNSIGNED = {
-  verified: false,
-  reason: 'gpg.error.not_signed_commit',
-  signature: '',
-  signer: null,
-  payload: '',
-};
-
-function fileContent(ctx: RequestContext, repo: RepoRecord, commit: CommitRecord, path: string, ref: string) {
-  const entry = findEntry(commit, path);
-  if (!entry) return null;
-  const content = commit.files.get(path) ?? '';
-  return {
-    ...contentEntry(ctx, repo, commit, entry, ref),
-    encoding: 'base64',
-    content: Buffer.from(content, 'utf8').toString('base64'),
-  };
-}
-
-function decodeContent(value: unknown): string {
-  return Buffer.from(typeof value === 'string' ? value : '', 'base64').toString('utf8');
-}
-
-/** The branch a file route commits to, and the options every file route shares. */
-function commitOptions(ctx: RequestContext) {
-  return {
-    branch: bodyString(ctx, 'branch'),
-    newBranch: bodyString(ctx, 'new_branch'),
-    message: bodyString(ctx, 'message'),
-  };
-}
-
-function singleFileChange(ctx: RequestContext, change: FileChange, status: number): ApiResponse {
-  const repo = repoOf(ctx);
-  const opts = commitOptions(ctx);
-  const commit = changeFiles(ctx.world, repo, doerOf(ctx), [change], opts);
-  const ref = opts.newBranch || opts.branch || repo.defaultBranch;
-  return json(status, {
-    content: change.operation === 'delete' ? null : fileContent(ctx, repo, commit, change.path, ref),
-    commit: fileCommit(ctx, repo, commit),
-    verification: UNSIGNED,
-  });
 }
 
 export const repoRoutes: RouteDef[] = [
@@ -178,6 +71,35 @@ export const repoRoutes: RouteDef[] = [
       const commit = sha ? repo.commits.get(sha) : undefined;
       if (!commit) throw notFound(`branch does not exist [repo_id: ${repo.id} name: ${name}]`);
       return json(200, toBranch(ctx.world.state, repo, name, commit));
+    },
+  },
+  {
+    // routers/api/v1/repo/branch.go `CreateBranch`: from `old_ref_name` (any ref; a missing
+    // one is GetCommit's 500), else the deprecated `old_branch_name` (404 `The old branch does
+    // not exist`), else the default branch. 201 with the branch; create and push webhooks.
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/branches',
+    access: 'write',
+    handle: (ctx) => {
+      const repo = repoOf(ctx);
+      const { state } = ctx.world;
+      const name = bodyString(ctx, 'new_branch_name') ?? '';
+      const oldRef = bodyString(ctx, 'old_ref_name') ?? '';
+      const oldBranch = bodyString(ctx, 'old_branch_name') ?? '';
+      let from: CommitRecord | undefined;
+      if (oldRef !== '') {
+        from = state.resolveRef(repo, oldRef);
+        if (!from) throw new ApiError(500, `object does not exist [id: ${oldRef}, rel_path: ]`);
+      } else if (oldBranch !== '') {
+        const sha = repo.branches.get(oldBranch);
+        if (!sha) throw new ApiError(404, 'The old branch does not exist');
+        from = repo.commits.get(sha);
+      } else {
+        from = repo.commits.get(repo.branches.get(repo.defaultBranch) ?? '');
+      }
+      if (!from) throw new ApiError(500, 'the base commit is gone');
+      createBranch(ctx.world, repo, doerOf(ctx), name, from.sha);
+      return json(201, toBranch(state, repo, name, from));
     },
   },
   {
@@ -219,110 +141,6 @@ export const repoRoutes: RouteDef[] = [
         truncated: end < entries.length,
         page,
         total_count: entries.length,
-      });
-    },
-  },
-  {
-    method: 'GET',
-    path: '/repos/{owner}/{repo}/contents',
-    handle: (ctx) => {
-      const repo = repoOf(ctx);
-      const ref = ctx.query.get('ref') || repo.defaultBranch;
-      const commit = commitAt(ctx, ref);
-      return json(
-        200,
-        commit.tree.entries.map((entry) => contentEntry(ctx, repo, commit, entry, ref)),
-      );
-    },
-  },
-  {
-    method: 'GET',
-    path: '/repos/{owner}/{repo}/contents/{filepath}',
-    handle: (ctx) => {
-      const repo = repoOf(ctx);
-      const ref = ctx.query.get('ref') || repo.defaultBranch;
-      const commit = commitAt(ctx, ref);
-      const path = (ctx.params.filepath ?? '').replace(/^\/+|\/+$/g, '');
-      const entry = findEntry(commit, path);
-      if (!entry) throw notFound(`object does not exist [id: ${commit.sha}, rel_path: ${path}]`);
-      if (entry.type === 'tree') {
-        const tree = commit.tree.subtrees.get(path);
-        return json(
-          200,
-          (tree?.entries ?? []).map((child) => contentEntry(ctx, repo, commit, child, ref)),
-        );
-      }
-      const content = commit.files.get(path) ?? '';
-      return json(200, {
-        ...contentEntry(ctx, repo, commit, entry, ref),
-        encoding: 'base64',
-        content: Buffer.from(content, 'utf8').toString('base64'),
-      });
-    },
-  },
-  {
-    method: 'POST',
-    path: '/repos/{owner}/{repo}/contents/{filepath}',
-    access: 'write',
-    handle: (ctx) =>
-      singleFileChange(
-        ctx,
-        { operation: 'create', path: ctx.params.filepath ?? '', content: decodeContent(ctx.body.content) },
-        201,
-      ),
-  },
-  {
-    method: 'PUT',
-    path: '/repos/{owner}/{repo}/contents/{filepath}',
-    access: 'write',
-    handle: (ctx) => {
-      const path = ctx.params.filepath ?? '';
-      const sha = bodyString(ctx, 'sha');
-      const content = decodeContent(ctx.body.content);
-      // Without a sha PUT creates the file (and refuses if it exists); with one it updates it.
-      if (!sha) return singleFileChange(ctx, { operation: 'create', path, content }, 201);
-      return singleFileChange(ctx, { operation: 'update', path, content, sha }, 200);
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/repos/{owner}/{repo}/contents/{filepath}',
-    access: 'write',
-    handle: (ctx) =>
-      singleFileChange(
-        ctx,
-        { operation: 'delete', path: ctx.params.filepath ?? '', sha: bodyString(ctx, 'sha') },
-        200,
-      ),
-  },
-  {
-    method: 'POST',
-    path: '/repos/{owner}/{repo}/contents',
-    access: 'write',
-    handle: (ctx) => {
-      const repo = repoOf(ctx);
-      const changes: FileChange[] = (bodyArray(ctx, 'files') ?? []).map((raw: unknown) => {
-        const file = (raw ?? {}) as Record<string, unknown>;
-        const operation = String(file.operation ?? '');
-        if (operation !== 'create' && operation !== 'update' && operation !== 'delete') {
-          throw new ApiError(422, `[Operation]: In`);
-        }
-        return {
-          operation,
-          path: String(file.path ?? ''),
-          content: decodeContent(file.content),
-          ...(typeof file.sha === 'string' ? { sha: file.sha } : {}),
-        };
-      });
-      const opts = commitOptions(ctx);
-      const commit = changeFiles(ctx.world, repo, doerOf(ctx), changes, opts);
-      const ref = opts.newBranch || opts.branch || repo.defaultBranch;
-      return json(201, {
-        files: changes.map((c) =>
-          c.operation === 'delete' ? null : fileContent(ctx, repo, commit, c.path, ref),
-        ),
-        commit: fileCommit(ctx, repo, commit),
-        verification: UNSIGNED,
       });
     },
   },
