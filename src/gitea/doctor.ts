@@ -3,6 +3,7 @@ import type { GiteaClient } from './client.ts';
 import type { CheckResult } from './doctor-report.ts';
 import { GiteaError, GiteaForbiddenError, GiteaNotFoundError, GiteaRetryableError } from './errors.ts';
 import { parseRepoSlug } from './repo-slug.ts';
+import { parseGiteaVersion } from './version.ts';
 
 /** The Gitea side of `aiworker doctor`: token, version, and the bot's rights on a repository. */
 
@@ -25,13 +26,6 @@ function unreachable(error: GiteaRetryableError): Pick<CheckResult, 'detail' | '
 function otherFailure(name: string, error: unknown): CheckResult {
   if (error instanceof GiteaError) return { name, ok: false, detail: error.message };
   throw error;
-}
-
-/** Major and minor of a Gitea version string like `1.26.3`, `1.22.0+dev-12-gabc`, `1.27.0-rc0`. */
-export function parseGiteaVersion(version: string): [number, number] | null {
-  const match = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  if (!match) return null;
-  return [Number(match[1]), Number(match[2])];
 }
 
 /** Pure: the version check's result for what `/version` said. */

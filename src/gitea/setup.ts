@@ -1,13 +1,13 @@
 import type { EnsureOutcome, EnsureWebhookResult, GiteaClient } from './client.ts';
 import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from './labels.ts';
-import { type ReplaceReason, WEBHOOK_EVENTS } from './webhook-spec.ts';
+import { type ReplaceReason, webhookEventsFor } from './webhook-spec.ts';
 
 /**
  * The Gitea side of `aiworker setup --repo OWNER/NAME`: the labels and the webhook. Running it
  * again changes nothing that is already right, and the report says so.
  */
 
-export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook'>;
+export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook' | 'getVersion'>;
 
 export interface SetupOptions {
   owner: string;
@@ -44,10 +44,11 @@ export async function setupRepo(client: SetupClient, options: SetupOptions): Pro
   if (options.webhookSecret.length < 16) throw new Error('the webhook secret must be at least 16 characters');
   const specs = managedLabelSpecs(options.triggerLabel ?? DEFAULT_TRIGGER_LABEL);
   const labels = await client.ensureLabels(options.owner, options.repo, specs);
+  const events = webhookEventsFor(await client.getVersion());
   const webhook = await client.ensureWebhook(options.owner, options.repo, {
     url,
     secret: options.webhookSecret,
-    events: WEBHOOK_EVENTS,
+    events,
     contentType: 'json',
   });
   return {
@@ -56,7 +57,7 @@ export async function setupRepo(client: SetupClient, options: SetupOptions): Pro
     webhook: {
       id: webhook.hook.id,
       url,
-      events: [...WEBHOOK_EVENTS],
+      events: [...events],
       outcome: webhook.outcome,
       ...(webhook.outcome === 'replaced' ? { reason: webhook.reason } : {}),
     },

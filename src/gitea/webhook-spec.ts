@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { GiteaHook } from './types.ts';
+import { giteaAtLeast } from './version.ts';
 
 /**
  * What AiWorker's webhook must look like, and what to do with the hooks a repository has. Pure.
@@ -23,6 +24,16 @@ export const WEBHOOK_EVENTS = [
   'status',
   'workflow_run',
 ] as const;
+
+/**
+ * The events to ask a Gitea of `version` for: `workflow_run` exists from 1.25 on, and an older
+ * Gitea drops event names it does not know when it stores a hook
+ * (routers/api/v1/utils/hook.go `updateHookEvents`), so asking for it there would make the hook
+ * look different from what was asked on every run.
+ */
+export function webhookEventsFor(version: string): readonly string[] {
+  return giteaAtLeast(version, 1, 25) ? WEBHOOK_EVENTS : WEBHOOK_EVENTS.filter((e) => e !== 'workflow_run');
+}
 
 export interface DesiredWebhook {
   url: string;

@@ -18,6 +18,7 @@ import {
   hookUrlFor,
   planWebhook,
   WEBHOOK_EVENTS,
+  webhookEventsFor,
   webhookName,
   webhookSettingsMatch,
 } from '../../src/gitea/webhook-spec.ts';
@@ -128,6 +129,14 @@ describe('labels', () => {
 });
 
 describe('webhook spec', () => {
+  it('asks for workflow_run only from Gitea 1.25 on, which is when it exists', () => {
+    expect(webhookEventsFor('1.24.7')).not.toContain('workflow_run');
+    expect(webhookEventsFor('1.24.7')).toContain('status');
+    expect(webhookEventsFor('1.25.0')).toContain('workflow_run');
+    expect(webhookEventsFor('1.26.3+dev-4-gabc')).toContain('workflow_run');
+    expect(webhookEventsFor('not a version')).toContain('workflow_run');
+  });
+
   const desired = {
     url: 'https://bot.example.com/webhooks/gitea',
     secret: 'a-very-long-secret-value',
