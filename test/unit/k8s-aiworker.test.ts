@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { createOpsRouter } from '../../src/server/health.ts';
 import { documentedRules } from '../fakes/kubernetes/rbac.ts';
 import { agentRunSpec } from '../fakes/kubernetes/run-spec.ts';
 import { parseLabelSelector } from '../fakes/kubernetes/selectors.ts';
+import { cliCommands } from '../support/cli.ts';
 import {
   kustomize,
   type Manifest,
@@ -177,16 +177,6 @@ function environmentProblems(objects: Manifest[]): string[] {
 }
 
 const expectEnvironmentAccepted = (objects: Manifest[]) => expect(environmentProblems(objects)).toEqual([]);
-
-/** The commands `aiworker help` lists. */
-function cliCommands(): string[] {
-  const help = spawnSync(process.execPath, [path.join(ROOT, 'bin/aiworker.js'), 'help'], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-  });
-  expect(help.status).toBe(0);
-  return [...help.stdout.matchAll(/^ {2}([a-z]+)\b/gm)].map((m) => m[1]!);
-}
 
 /** What a NetworkPolicy rule lets through, in a form to compare. */
 function describePeer(peer: Peer): string {
