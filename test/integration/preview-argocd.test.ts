@@ -347,4 +347,26 @@ describe('following an environment for promotion', () => {
       rbacRules(fake.requests),
     );
   });
+
+  it('promotion alone needs to read and refresh Applications, as k8s/aiworker’s argocd-promotion grants', async () => {
+    stagingImage = `${IMAGE}:v1`;
+    const { applications } = await start();
+    await stagingApp();
+    const before = fake.requests.length;
+    await applications.get('web-shop-staging');
+    stagingImage = `${IMAGE}:v2`;
+    await applications.refresh('web-shop-staging');
+    await applications.follow('web-shop-staging', { image: `${IMAGE}:v2` }, 120_000);
+    const recorded = rbacRules(fake.requests.slice(before));
+    expect(recorded).toEqual([
+      { apiGroup: 'argoproj.io', resource: 'applications', verbs: ['get', 'patch'] },
+    ]);
+    const component = readFileSync(
+      new URL('../../k8s/aiworker/components/argocd-promotion/rbac.yaml', import.meta.url),
+      'utf8',
+    );
+    expect(documentedRules(`\`\`\`yaml\n${component}\`\`\``, ['aiworker-argocd-promotion'])).toEqual(
+      recorded,
+    );
+  });
 });

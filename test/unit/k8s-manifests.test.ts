@@ -1,91 +1,33 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { LimitRange, Namespace, ResourceQuota, ServiceAccount } from 'kubernetes-models/v1';
-import { beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DEFAULT_AGENT_RESOURCES, renderAgentJob } from '../../src/agents/runners/kubernetes/render.ts';
 import { agentRunSpec } from '../fakes/kubernetes/run-spec.ts';
 import { parseLabelSelector } from '../fakes/kubernetes/selectors.ts';
 import { parseQuantity } from '../fakes/kubernetes/validation.ts';
+import {
+  kustomize,
+  type Manifest,
+  parseDocuments,
+  requireKubectl,
+  validateAll,
+} from '../support/kustomize.ts';
 
 /**
  * The agents namespace manifests (k8s/agents): every object is valid by the Kubernetes schema,
  * the namespace enforces Pod Security `restricted`, the bot's Role is exactly what the runner
- * needs, the network is closed except for the four endpoints agents use, and the quota and
- * limits fit the pods the runner renders. With kubectl on the PATH, the kustomization and
- * the README's overlay example are built for real.
+ * needs and is bound to the bot's ServiceAccount (defined in k8s/aiworker), the network is
+ * closed except for the four endpoints agents use, and the quota and limits fit the pods the
+ * runner renders. With kubectl on the PATH, the kustomization and the README's overlay example
+ * are built for real.
  */
 
 const root = path.resolve(import.meta.dirname, '../../k8s/agents');
 const AGENTS_NAMESPACE = 'aiworker-agents';
-
-type Manifest = {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-} & Record<string, unknown>;
-
-const VALIDATORS: Record<string, (object: Manifest) => void> = {
-  Namespace: (o) => new Namespace(o as unknown as ConstructorParameters<typeof Namespace>[0]).validate(),
-  ServiceAccount: (o) =>
-    new ServiceAccount(o as unknown as ConstructorParameters<typeof ServiceAccount>[0]).validate(),
-  Role: (o) => new Role(o as unknown as ConstructorParameters<typeof Role>[0]).validate(),
-  RoleBinding: (o) =>
-    new RoleBinding(o as unknown as ConstructorParameters<typeof RoleBinding>[0]).validate(),
-  ResourceQuota: (o) =>
-    new ResourceQuota(o as unknown as ConstructorParameters<typeof ResourceQuota>[0]).validate(),
-  LimitRange: (o) => new LimitRange(o as unknown as ConstructorParameters<typeof LimitRange>[0]).validate(),
-  NetworkPolicy: (o) =>
-    new NetworkPolicy(o as unknown as ConstructorParameters<typeof NetworkPolicy>[0]).validate(),
-};
-
-function parseDocuments(text: string, source: string): Manifest[] {
-  return parseAllDocuments(text)
-    .filter((doc) => doc.contents !== null)
-    .map((doc) => {
-      if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]!.message}`);
-      return doc.toJS() as Manifest;
-    });
-}
-
-function validateAll(objects: Manifest[]) {
-  for (const object of objects) {
-    const validate = VALIDATORS[object.kind];
-    if (!validate) throw new Error(`no validator for kind ${object.kind} (${object.metadata?.name})`);
-    expect(() => validate(object), `${object.kind}/${object.metadata.name}`).not.toThrow();
-  }
-}
-
-function kubectl(): { available: boolean; minor: number } {
-  const result = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) return { available: false, minor: 0 };
-  const version = JSON.parse(result.stdout) as { clientVersion?: { minor?: string } };
-  return { available: true, minor: Number.parseInt(version.clientVersion?.minor ?? '0', 10) };
-}
-
-function requireKubectl(ctx: TestContext, minMinor = 0) {
-  const found = kubectl();
-  if (!found.available) {
-    const note = 'kubectl is not on the PATH: the kustomize build is not checked here (CI installs kubectl)';
-    console.warn(`k8s-manifests: ${note}`);
-    ctx.skip(note);
-  }
-  if (found.minor < minMinor) {
-    const note = `kubectl 1.${found.minor}'s kustomize is older than this check needs (kubectl ≥ 1.${minMinor})`;
-    console.warn(`k8s-manifests: ${note}`);
-    ctx.skip(note);
-  }
-}
-
-function kustomize(dir: string): string {
-  const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${result.stderr}`);
-  return result.stdout;
-}
+/** The bot's own ServiceAccount, which the agents' RoleBinding names. */
+const BOT_SERVICE_ACCOUNT = path.resolve(root, '../aiworker/base/serviceaccount.yaml');
 
 let objects: Manifest[] = [];
 const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
@@ -126,7 +68,6 @@ describe('k8s/agents manifests', () => {
         'ResourceQuota',
         'Role',
         'RoleBinding',
-        'ServiceAccount',
       ].sort(),
     );
     validateAll(objects);
@@ -141,11 +82,10 @@ describe('k8s/agents manifests', () => {
     });
   });
 
-  it('everything but the bot ServiceAccount lives in the agents namespace', () => {
-    for (const object of objects.filter((o) => !['Namespace', 'ServiceAccount'].includes(o.kind))) {
+  it('everything but the namespace itself lives in the agents namespace', () => {
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
       expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(AGENTS_NAMESPACE);
     }
-    expect(one('ServiceAccount').metadata).toMatchObject({ name: 'aiworker', namespace: 'aiworker' });
   });
 
   it('the Role allows exactly Jobs, Pods, pods/log and Secrets with the runner verbs', () => {
@@ -171,7 +111,7 @@ describe('k8s/agents manifests', () => {
     expect(ofKind('ClusterRole')).toHaveLength(0);
   });
 
-  it('the RoleBinding gives that Role to the bot ServiceAccount', () => {
+  it('the RoleBinding gives that Role to the ServiceAccount the bot runs as (k8s/aiworker)', () => {
     const binding = one('RoleBinding') as Manifest & {
       roleRef: { kind: string; name: string; apiGroup: string };
       subjects: Array<{ kind: string; name: string; namespace: string }>;
@@ -181,7 +121,10 @@ describe('k8s/agents manifests', () => {
       kind: 'Role',
       name: one('Role').metadata.name,
     });
-    const account = one('ServiceAccount');
+    const [account] = parseDocuments(readFileSync(BOT_SERVICE_ACCOUNT, 'utf8'), BOT_SERVICE_ACCOUNT) as [
+      Manifest,
+    ];
+    expect(account.kind).toBe('ServiceAccount');
     expect(binding.subjects).toEqual([
       { kind: 'ServiceAccount', name: account.metadata.name, namespace: account.metadata.namespace },
     ]);
@@ -288,7 +231,7 @@ describe('k8s/agents manifests', () => {
   });
 
   it('kubectl kustomize builds the same valid objects', (ctx) => {
-    requireKubectl(ctx);
+    requireKubectl(ctx, 'k8s-manifests');
     const built = parseDocuments(kustomize(root), 'kubectl kustomize');
     validateAll(built);
     const key = (o: Manifest) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -296,7 +239,7 @@ describe('k8s/agents manifests', () => {
   });
 
   it("the README's overlay example builds and sets the endpoints it says", (ctx) => {
-    requireKubectl(ctx, 21);
+    requireKubectl(ctx, 'k8s-manifests', 21);
     const readme = readFileSync(path.resolve(root, '../README.md'), 'utf8');
     const example = /```yaml\n(# my-cluster\/agents\/kustomization\.yaml\n[\s\S]*?)```/.exec(readme)?.[1];
     expect(example, 'README has the overlay example').toBeDefined();
