@@ -4,11 +4,11 @@ import { withNamedLock } from '../db/named-lock.ts';
 import { auditLog } from '../db/schema.ts';
 import { listSubtaskTasks } from '../db/subtasks.ts';
 import { claimCause, getRepoById, getTask, type RepoRow, type TaskRow, type Tx } from '../db/tasks.ts';
+import { isRetryable } from '../domain/errors.ts';
+import type { WorkJob } from '../domain/work.ts';
 import type { GiteaClient } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import { publishSubtask, withIssueLock } from '../handlers/publish.ts';
-import { isRetryable } from '../queue/errors.ts';
-import type { WorkJob } from '../queue/work-queue.ts';
 import { runBranch } from './branch.ts';
 import {
   decideOutcome,

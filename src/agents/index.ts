@@ -1,12 +1,12 @@
 import type { Env } from '../config/env.ts';
 import { secretValues } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
+import type { WorkKind, WorkProcessor } from '../domain/work.ts';
 import { GiteaClient } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import { registerPullRequestActivityHandlers } from '../handlers/pull-request-activity.ts';
 import { registerPullRequestHandlers } from '../handlers/pull-requests.ts';
 import type { HandlerRegistry } from '../handlers/registry.ts';
-import type { WorkKind, WorkProcessor } from '../queue/work-queue.ts';
 import {
   type AgentsGitea,
   attachDispatcher,

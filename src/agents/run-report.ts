@@ -1,4 +1,4 @@
-import type { SubtaskEvent } from '../handlers/lifecycle.ts';
+import type { SubtaskEvent } from '../domain/lifecycle.ts';
 import { redactSecrets } from '../spec/llm/redact.ts';
 import type { RunPhase } from './runners/types.ts';
 import type { RunStatusName } from './runs.ts';

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/mysql-core';
 import { agentRuns, auditLog, repos, subtasks, tasks } from '../db/schema.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
 import type { DbOrTx, TaskRow, Tx } from '../db/tasks.ts';
-import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../handlers/lifecycle.ts';
+import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 import type { ActiveRunCounts, DispatchCandidate } from './selection.ts';
 
 /**
@@ -290,10 +290,4 @@ export async function recordRunPullRequest(db: DbOrTx, runId: number, prNumber: 
     .update(agentRuns)
     .set({ prNumber })
     .where(and(eq(agentRuns.id, runId), isNull(agentRuns.prNumber)));
-}
-
-/** The subtask task rows of a feature that have a run not finished yet. */
-export async function activeRunsOfFeature(db: DbOrTx, featureId: number): Promise<RunRow[]> {
-  const subtaskIds = (await listSubtaskTasks(db, featureId)).map((t) => t.id);
-  return listActiveRuns(db, { taskIds: subtaskIds });
 }

@@ -1,4 +1,4 @@
-import type { Requirement } from './permissions.ts';
+import type { Requirement } from '../domain/permissions.ts';
 
 /**
  * Every slash command AiWorker knows, as data: what the parser recognises, what `/help` shows

@@ -1,12 +1,12 @@
 import type { Logger } from '../config/logger.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
 import type { RepoRow, TaskRow } from '../db/tasks.ts';
+import type { FeatureState } from '../domain/lifecycle.ts';
+import type { Requirement } from '../domain/permissions.ts';
 import type { Reaction } from '../gitea/types.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import type { IssueRef } from '../handlers/comment-writer.ts';
-import type { FeatureState } from '../handlers/lifecycle.ts';
 import type { CommandInvocation } from './parser.ts';
-import type { Requirement } from './permissions.ts';
 import type { CommandRegistry } from './registry.ts';
 
 /** What a command's `run` receives: one command of one comment, permission already checked. */

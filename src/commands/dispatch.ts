@@ -1,7 +1,7 @@
 import { type CauseEntry, type ClaimResult, type Dispatcher, dispatcherOf } from '../agents/dispatcher.ts';
 import { listSubtaskTasks } from '../db/subtasks.ts';
 import { getTask, type TaskRow } from '../db/tasks.ts';
-import { describeState, type SubtaskState } from '../handlers/lifecycle.ts';
+import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { CommandContext, CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 

@@ -1,6 +1,6 @@
+import { describeRequirement, type PermissionOverrides, requirementFor } from '../domain/permissions.ts';
 import { tableCell } from '../spec/render/markdown.ts';
 import type { CommandCatalogEntry } from './catalog.ts';
-import { describeRequirement, type PermissionOverrides, requirementFor } from './permissions.ts';
 
 /** The `/help` reply, generated from command descriptors so it can never drift from them. */
 

@@ -3,7 +3,7 @@ import { dependenciesDone, latestRunOf } from '../agents/runs.ts';
 import { tasks } from '../db/schema.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
 import type { TaskRow, Tx } from '../db/tasks.ts';
-import { nextSubtaskState, type SubtaskState } from '../handlers/lifecycle.ts';
+import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './dispatch.ts';

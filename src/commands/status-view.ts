@@ -1,4 +1,4 @@
-import type { WorkKind } from '../queue/work-queue.ts';
+import type { WorkKind } from '../domain/work.ts';
 import { oneLine, tableCell } from '../spec/render/markdown.ts';
 
 /**

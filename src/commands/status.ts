@@ -1,7 +1,7 @@
 import { isDispatchHeld, listRunsOf } from '../agents/runs.ts';
 import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
 import { getTask, latestSpec, listQuestions, type TaskRow } from '../db/tasks.ts';
-import { describeState } from '../handlers/lifecycle.ts';
+import { describeState } from '../domain/lifecycle.ts';
 import { plannerWorkFor } from '../handlers/planning-jobs.ts';
 import { loadSpending } from '../spec/budget.ts';
 import { oneLine } from '../spec/render/markdown.ts';

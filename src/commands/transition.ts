@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { auditLog } from '../db/schema.ts';
 import { applyFeatureEvent, claimCause, type TaskRow, type Tx, withLockedTask } from '../db/tasks.ts';
-import type { FeatureEvent } from '../handlers/lifecycle.ts';
+import type { FeatureEvent } from '../domain/lifecycle.ts';
 import { ensureWorkScheduled } from '../handlers/planning-jobs.ts';
 import type { CommandContext } from './context.ts';
 

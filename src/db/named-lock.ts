@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { RetryableError } from '../queue/errors.ts';
+import { RetryableError } from '../domain/errors.ts';
 
 /**
  * A MariaDB named lock (GET_LOCK) held for the duration of `fn`. It serialises work on one

@@ -1,5 +1,5 @@
 import { and, asc, eq, ne } from 'drizzle-orm';
-import type { SubtaskState } from '../handlers/lifecycle.ts';
+import type { SubtaskState } from '../domain/lifecycle.ts';
 import { subtasks, tasks } from './schema.ts';
 import type { DbOrTx, TaskRow } from './tasks.ts';
 

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
-import type { FeatureEvent, FeatureState, TaskState } from '../handlers/lifecycle.ts';
-import { nextFeatureState } from '../handlers/lifecycle.ts';
+import type { FeatureEvent, FeatureState, TaskState } from '../domain/lifecycle.ts';
+import { nextFeatureState } from '../domain/lifecycle.ts';
 import type { Database } from './client.ts';
 import { auditLog, clarificationQuestions, repos, taskSpecifications, tasks } from './schema.ts';
 

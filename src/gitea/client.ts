@@ -1,4 +1,6 @@
 import { ContentType, type HttpResponse, type RequestParams } from 'gitea-js';
+import type { LabelSpec } from '../domain/labels.ts';
+import { parseRepoPermission, type RepoPermission } from '../domain/permissions.ts';
 import {
   BotNotRepoAdminError,
   GiteaError,
@@ -8,7 +10,6 @@ import {
   SelfDependencyError,
 } from './errors.ts';
 import { findOrCreate } from './find-or-create.ts';
-import type { LabelSpec } from './labels.ts';
 import { findMarker, type MarkerAttrInput, renderMarker } from './markers.ts';
 import { collectPages, DEFAULT_PAGE_LIMIT, type Page } from './pagination.ts';
 import { GiteaTransport, type TransportOptions, totalCountOf } from './transport.ts';
@@ -31,7 +32,6 @@ import {
   type GiteaWorkflowRun,
   type IssueState,
   normaliseColor,
-  type Permission,
   type RawRunDetails,
   type RawWorkflowRunsResponse,
   type Reaction,
@@ -42,7 +42,6 @@ import {
   toHook,
   toIssue,
   toLabel,
-  toPermission,
   toPullRequest,
   toPullReview,
   toRepo,
@@ -250,7 +249,7 @@ function labelMatchesSpec(label: GiteaLabel, spec: LabelSpec): boolean {
  */
 export class GiteaClient {
   private readonly t: GiteaTransport;
-  private readonly permissions: TtlCache<Permission>;
+  private readonly permissions: TtlCache<RepoPermission>;
   private readonly labels: TtlCache<GiteaLabel[]>;
   private botUser: Promise<GiteaUser> | undefined;
 
@@ -1116,16 +1115,16 @@ export class GiteaClient {
    * (403) to tell anyone but site and repository admins about other users: when the bot is not
    * a repository admin that is a BotNotRepoAdminError, never `none` for the user.
    */
-  async getPermission(owner: string, repo: string, user: string): Promise<Permission> {
+  async getPermission(owner: string, repo: string, user: string): Promise<RepoPermission> {
     const key = `${this.repoKey(owner, repo)}#${user.toLowerCase()}`;
     const cached = this.permissions.get(key);
     if (cached) return cached;
-    let permission: Permission;
+    let permission: RepoPermission;
     try {
       const response = await this.t.call('idempotent', (p) =>
         this.t.api.repos.repoGetRepoPermissions(seg(owner), seg(repo), seg(user), p),
       );
-      permission = this.read(response, (data) => toPermission(data.permission));
+      permission = this.read(response, (data) => parseRepoPermission(data.permission));
     } catch (error) {
       if (error instanceof GiteaForbiddenError && error.reason === 'forbidden') {
         throw await this.explainRefusedPermission(owner, repo, user, error);

@@ -1,5 +1,5 @@
+import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from '../domain/labels.ts';
 import type { EnsureOutcome, EnsureWebhookResult, GiteaClient } from './client.ts';
-import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from './labels.ts';
 import { type ReplaceReason, WEBHOOK_EVENTS } from './webhook-spec.ts';
 
 /**

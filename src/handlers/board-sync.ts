@@ -2,9 +2,10 @@ import { eq } from 'drizzle-orm';
 import type { RepoConfig } from '../config/repo-config.ts';
 import { repos } from '../db/schema.ts';
 import { getRepoById, type RepoRow, type TaskRow } from '../db/tasks.ts';
-import { type BoardAdapter, type BoardColumn, type BoardRef, LabelsBoard } from '../gitea/board/index.ts';
+import type { BoardColumn } from '../domain/board.ts';
+import type { TaskState } from '../domain/lifecycle.ts';
+import { type BoardAdapter, type BoardRef, LabelsBoard } from '../gitea/board/index.ts';
 import type { BotDeps } from './bot.ts';
-import type { TaskState } from './lifecycle.ts';
 
 /**
  * Moves a task's card when its state changes. The exclusive `ai-status/*` labels always follow

@@ -4,9 +4,9 @@ import type { Logger } from '../config/logger.ts';
 import type { RepoSettingsService } from '../config/repo-settings.ts';
 import type { RepoContext } from '../context/types.ts';
 import type { Database } from '../db/client.ts';
+import type { WorkJob } from '../domain/work.ts';
 import type { BoardAdapter } from '../gitea/board/types.ts';
 import type { GiteaClient } from '../gitea/client.ts';
-import type { WorkJob } from '../queue/work-queue.ts';
 import type { Planner } from '../spec/planner.ts';
 import type { CommentWriter } from './comment-writer.ts';
 

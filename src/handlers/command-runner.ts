@@ -1,19 +1,14 @@
 import { COMMAND_CATALOG } from '../commands/catalog.ts';
 import type { CommandContext } from '../commands/context.ts';
 import { type CommandInvocation, parseComment } from '../commands/parser.ts';
-import {
-  decide,
-  parseRepoPermission,
-  type RepoPermission,
-  renderBotAccessComment,
-  requiredPermission,
-} from '../commands/permissions.ts';
+import { renderBotAccessComment, requiredPermission } from '../commands/permissions.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import { audit, findTask, type RepoRow } from '../db/tasks.ts';
+import type { CommentContext } from '../domain/events.ts';
+import { decide, type RepoPermission } from '../domain/permissions.ts';
 import { BotNotRepoAdminError } from '../gitea/errors.ts';
 import { addressTo } from '../spec/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
-import type { CommentContext } from './context.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';
 import { settingsFor } from './settings-gate.ts';
@@ -72,9 +67,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     let permission: RepoPermission = 'none';
     if (!decidedWithout) {
       try {
-        permission = parseRepoPermission(
-          await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author),
-        );
+        permission = await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author);
       } catch (error) {
         if (!(error instanceof BotNotRepoAdminError)) throw error;
         await reportBotNotAdmin(deps, ctx, repo, item, error);

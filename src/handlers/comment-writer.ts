@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger.ts';
+import { PermanentError } from '../domain/errors.ts';
+import { statusLabel } from '../domain/labels.ts';
 import type { GiteaClient, MarkerRef } from '../gitea/client.ts';
-import { statusLabel } from '../gitea/labels.ts';
-import { PermanentError } from '../queue/errors.ts';
 
 /**
  * Every comment the bot writes goes through here: idempotent by marker (ensureComment), and

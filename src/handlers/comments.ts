@@ -1,13 +1,8 @@
-import { PermanentError } from '../queue/errors.ts';
-import { COMMENT_EVENT_TYPES, type CommentAction, REVIEW_EVENT_TYPES } from './event-names.ts';
-import {
-  type Actor,
-  type RepoRef,
-  readActor,
-  readLabelNames,
-  readRepo,
-  type WebhookPayload,
-} from './payloads.ts';
+import { PermanentError } from '../domain/errors.ts';
+import { COMMENT_EVENT_TYPES, type CommentAction, REVIEW_EVENT_TYPES } from '../domain/event-names.ts';
+import type { NormalisedComment, ReviewState } from '../domain/events.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
+import { readActor, readLabelNames, readRepo } from './payloads.ts';
 
 /**
  * Gitea reports a comment in three shapes: an issue comment and a pull request comment arrive
@@ -15,39 +10,6 @@ import {
  * `review` {type, content} and no comment object at all. Handlers of commands and answers
  * should not care, so all three become one NormalisedComment, dispatched as `comment.<action>`.
  */
-
-export type CommentKind = 'issue' | 'pull' | 'review';
-export type ReviewState = 'approved' | 'rejected' | 'comment';
-
-export interface NormalisedComment {
-  kind: CommentKind;
-  repo: RepoRef;
-  issue: {
-    number: number;
-    id: number;
-    title: string;
-    body: string;
-    state: string;
-    isPull: boolean;
-    labels: string[];
-    author: string;
-  };
-  comment: {
-    /** Gitea's comment id; null for reviews (Gitea's review payload carries no id). */
-    id: number | null;
-    body: string;
-    author: string;
-    /** ISO timestamp; null for reviews and payloads that lack it. */
-    createdAt: string | null;
-    htmlUrl: string | null;
-  };
-  /** Reviews only: approved, rejected (changes requested) or a plain review comment. */
-  review?: { state: ReviewState };
-  sender: Actor;
-  action: CommentAction;
-  /** `edited` only: the body before the edit. */
-  bodyBefore?: string;
-}
 
 const COMMENT_TYPES = new Set<string>(COMMENT_EVENT_TYPES);
 const REVIEW_TYPES = new Set<string>(REVIEW_EVENT_TYPES);

@@ -19,14 +19,14 @@ import {
   type TaskRow,
   withLockedTask,
 } from '../db/tasks.ts';
-import { SUBTASK_LABEL } from '../gitea/labels.ts';
-import { isRetryable } from '../queue/errors.ts';
-import type { WorkContext, WorkJob } from '../queue/work-queue.ts';
+import { isRetryable } from '../domain/errors.ts';
+import { SUBTASK_LABEL } from '../domain/labels.ts';
+import { statusLabelFor } from '../domain/lifecycle.ts';
+import type { WorkContext, WorkJob } from '../domain/work.ts';
 import { validateDecomposition } from '../spec/dag.ts';
 import { redactSecrets } from '../spec/llm/redact.ts';
 import { renderSubtaskBody } from '../spec/render/subtasks.ts';
 import type { BotDeps } from './bot.ts';
-import { statusLabelFor } from './lifecycle.ts';
 import { featureTypeOf, publishFeature, publishSubtask, specFromRow, withIssueLock } from './publish.ts';
 import { settingsFor } from './settings-gate.ts';
 

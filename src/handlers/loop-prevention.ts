@@ -1,4 +1,4 @@
-import type { GiteaEvent } from './event.ts';
+import type { GiteaEvent } from '../domain/events.ts';
 
 /**
  * Loop prevention (docs/architecture.md §3): the bot's own actions fire webhooks too, and a reply to one of

@@ -10,13 +10,13 @@ import {
   type TaskRow,
   withLockedTask,
 } from '../db/tasks.ts';
-import { isRetryable } from '../queue/errors.ts';
-import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../queue/work-queue.ts';
+import { isRetryable } from '../domain/errors.ts';
+import type { FeatureState } from '../domain/lifecycle.ts';
+import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../domain/work.ts';
 import { redactSecrets } from '../spec/llm/redact.ts';
 import type { AnsweredQuestion, IssueInput } from '../spec/planner.ts';
 import type { BotDeps } from './bot.ts';
 import { failDecomposition, runDecomposeJob } from './decomposition.ts';
-import type { FeatureState } from './lifecycle.ts';
 import { featureTypeOf, publishFeature, specFromRow, withIssueLock } from './publish.ts';
 import { settingsFor } from './settings-gate.ts';
 

@@ -1,11 +1,11 @@
 import { latestRunOf, type RunRow } from '../agents/runs.ts';
 import { getTask } from '../db/tasks.ts';
+import type { EventContext } from '../domain/events.ts';
+import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest, GiteaPullReview } from '../gitea/types.ts';
 import { oneLine } from '../spec/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { describeState, type SubtaskState } from './lifecycle.ts';
-import type { WebhookPayload } from './payloads.ts';
 import { withIssueLock } from './publish.ts';
 import { type CurrentPullRequest, withCurrentPullRequest } from './pull-requests.ts';
 import type { HandlerRegistry } from './registry.ts';

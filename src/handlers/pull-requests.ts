@@ -10,11 +10,11 @@ import {
   type TaskRow,
   withLockedTask,
 } from '../db/tasks.ts';
+import type { EventContext } from '../domain/events.ts';
+import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest } from '../gitea/types.ts';
 import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { nextSubtaskState, type SubtaskState } from './lifecycle.ts';
-import type { WebhookPayload } from './payloads.ts';
 import { publishSubtask, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';
 

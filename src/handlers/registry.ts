@@ -1,17 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.ts';
-import { isRetryable, retryAfterMsOf, toError } from '../queue/errors.ts';
-import type { NormalisedComment } from './comments.ts';
-import type { CommentContext, EventContext } from './context.ts';
-import type { GiteaEvent } from './event.ts';
+import { isRetryable, retryAfterMsOf, toError } from '../domain/errors.ts';
 import {
   COMMENT_ACTIONS,
   COMMENT_EVENT,
   type CommentAction,
   type GiteaEventType,
   isKnownEventType,
-} from './event-names.ts';
-import type { WebhookPayload } from './payloads.ts';
+} from '../domain/event-names.ts';
+import type { CommentContext, EventContext, GiteaEvent, NormalisedComment } from '../domain/events.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
 
 /**
  * Probot-style routing: `on('issues.opened', …)` runs for that action only, `on('issues', …)`

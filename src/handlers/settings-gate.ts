@@ -7,9 +7,9 @@ import {
 import { withNamedLock } from '../db/named-lock.ts';
 import { repos } from '../db/schema.ts';
 import { type RepoRow, upsertRepo } from '../db/tasks.ts';
+import type { RepoRef } from '../domain/payloads.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
-import type { RepoRef } from './payloads.ts';
 
 /**
  * Loads the repository's `.gitea/aiworker.yaml`. When it is invalid nothing else happens until

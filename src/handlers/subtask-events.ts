@@ -11,10 +11,10 @@ import {
   type TaskRow,
   withLockedTask,
 } from '../db/tasks.ts';
+import type { EventContext } from '../domain/events.ts';
+import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 import { readySet } from '../spec/dag.ts';
 import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from './lifecycle.ts';
 import { publishFeature, publishSubtask, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';
 

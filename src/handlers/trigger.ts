@@ -5,10 +5,10 @@ import {
   updateTaskFields,
   withLockedTask,
 } from '../db/tasks.ts';
-import { DEFAULT_TRIGGER_LABEL } from '../gitea/labels.ts';
+import type { EventContext } from '../domain/events.ts';
+import { DEFAULT_TRIGGER_LABEL } from '../domain/labels.ts';
+import type { RepoRef, WebhookPayload } from '../domain/payloads.ts';
 import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import type { RepoRef, WebhookPayload } from './payloads.ts';
 import { ensureWorkScheduled } from './planning-jobs.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';

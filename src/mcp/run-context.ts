@@ -1,7 +1,7 @@
 import { runBranch } from '../agents/branch.ts';
 import type { Database } from '../db/client.ts';
 import type { RepoRow, TaskRow } from '../db/tasks.ts';
-import type { SubtaskState } from '../handlers/lifecycle.ts';
+import type { SubtaskState } from '../domain/lifecycle.ts';
 import type { RunScope } from './deps.ts';
 import { ToolRefusal } from './refusal.ts';
 import {

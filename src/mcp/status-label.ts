@@ -1,5 +1,5 @@
-import { STATUS_LABEL_SCOPE } from '../gitea/labels.ts';
-import { type SubtaskState, statusLabelFor } from '../handlers/lifecycle.ts';
+import { STATUS_LABEL_SCOPE } from '../domain/labels.ts';
+import { type SubtaskState, statusLabelFor } from '../domain/lifecycle.ts';
 import type { McpGitea } from './deps.ts';
 
 /**

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/mysql-core';
 import type { Database } from '../db/client.ts';
 import { agentRuns, agentTokens, repos, subtasks, taskSpecifications, tasks } from '../db/schema.ts';
 import type { RepoRow, SpecRow, TaskRow, Tx } from '../db/tasks.ts';
-import { nextSubtaskState, SUBTASK_STATES, type SubtaskState } from '../handlers/lifecycle.ts';
+import { nextSubtaskState, SUBTASK_STATES, type SubtaskState } from '../domain/lifecycle.ts';
 
 /**
  * The rows the MCP tools read and the few they write. A subtask is two rows: its plan in

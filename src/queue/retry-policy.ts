@@ -1,4 +1,4 @@
-import { retryAfterMsOf } from './errors.ts';
+import { retryAfterMsOf } from '../domain/errors.ts';
 
 /**
  * Retry and retention policy of delivery jobs.

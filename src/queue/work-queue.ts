@@ -1,7 +1,8 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../config/logger.ts';
+import { describeError, isRetryable, toError } from '../domain/errors.ts';
+import { type WorkJob, type WorkKind, type WorkProcessor, workJobId } from '../domain/work.ts';
 import { DEFAULT_QUEUE_PREFIX } from './delivery-job.ts';
-import { describeError, isRetryable, toError } from './errors.ts';
 import { createWorkerRedis, logConnectionState } from './redis-connections.ts';
 import {
   BACKOFF_TYPE,
@@ -19,22 +20,6 @@ import {
  */
 
 export const WORK_QUEUE_NAME = 'work';
-
-export const WORK_KINDS = ['questions', 'spec', 'decompose', 'dispatch', 'sync'] as const;
-export type WorkKind = (typeof WORK_KINDS)[number];
-
-export interface WorkJob {
-  kind: WorkKind;
-  taskId: number;
-  /** The task's state version the job was queued for. */
-  version: number;
-  /** The delivery that caused it, for logs. */
-  deliveryId?: string;
-}
-
-export function workJobId(job: Pick<WorkJob, 'kind' | 'taskId' | 'version'>): string {
-  return `${job.kind}-${job.taskId}-${job.version}`;
-}
 
 export interface WorkQueue {
   enqueue(job: WorkJob): Promise<void>;
@@ -75,14 +60,6 @@ export function createWorkQueue(redisUrl: string, options: WorkQueueOptions = {}
     },
   };
 }
-
-export interface WorkContext {
-  log: Logger;
-  signal: AbortSignal;
-  attempt: number;
-}
-
-export type WorkProcessor = (job: WorkJob, context: WorkContext) => Promise<void>;
 
 export interface WorkWorkerOptions {
   redisUrl: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetryableError } from '../../src/queue/errors.ts';
+import { RetryableError } from '../../src/domain/errors.ts';
 import { BOT, botComments, type Harness, REPO, startHarness } from './harness.ts';
 
 let h: Harness;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AI_STATUSES, statusLabel } from '../../src/domain/labels.ts';
+import type { TaskState } from '../../src/domain/lifecycle.ts';
 import { LabelsBoard } from '../../src/gitea/board/labels.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
-import { AI_STATUSES, statusLabel } from '../../src/gitea/labels.ts';
-import type { TaskState } from '../../src/handlers/lifecycle.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**

@@ -15,10 +15,10 @@ import {
   recordSubtaskIssue,
 } from '../../src/db/subtasks.ts';
 import { claimCause, createFeatureTask, getTask, upsertRepo } from '../../src/db/tasks.ts';
+import { managedLabelSpecs } from '../../src/domain/labels.ts';
+import type { WorkJob } from '../../src/domain/work.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
-import { managedLabelSpecs } from '../../src/gitea/labels.ts';
 import type { BotDeps } from '../../src/handlers/bot.ts';
-import type { WorkJob } from '../../src/queue/work-queue.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { MemoryCluster, MemoryRunner } from '../fakes/agent/memory-runner.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';

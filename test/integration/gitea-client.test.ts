@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isRetryable } from '../../src/domain/errors.ts';
+import { managedLabelSpecs, statusLabel } from '../../src/domain/labels.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
 import {
@@ -8,12 +10,10 @@ import {
   GiteaRetryableError,
   SelfDependencyError,
 } from '../../src/gitea/errors.ts';
-import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
 import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { hookUrlFor, WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
-import { isRetryable } from '../../src/queue/errors.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**

@@ -15,8 +15,8 @@ import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delive
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { signPayload } from '../../src/server/signature.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
+import { signPayload } from '../support/webhooks.ts';
 
 /**
  * A Redis of its own, started and killed by this test: while it is down the endpoint must

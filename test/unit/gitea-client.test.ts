@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isRetryable } from '../../src/domain/errors.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
 import { BotNotRepoAdminError, GiteaRetryableError } from '../../src/gitea/errors.ts';
 import { findMarker, renderMarker } from '../../src/gitea/markers.ts';
-import { isRetryable } from '../../src/queue/errors.ts';
 
 /**
  * The client's composite behaviour (ensure…, permission cache, basic auth, Actions calls,

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
-import type { CommentContext, EventContext } from '../../src/handlers/context.ts';
+import { PermanentError, RetryableError } from '../../src/domain/errors.ts';
+import type { GiteaEventType } from '../../src/domain/event-names.ts';
+import type { CommentContext, EventContext } from '../../src/domain/events.ts';
 import { parseGiteaEvent } from '../../src/handlers/event.ts';
-import { type GiteaEventType, giteaEventHeaderFor } from '../../src/handlers/event-names.ts';
 import { HandlerError, HandlerErrors, HandlerRegistry } from '../../src/handlers/registry.ts';
-import { PermanentError, RetryableError } from '../../src/queue/errors.ts';
+import { giteaEventHeaderFor } from '../support/webhooks.ts';
 
 const log = createLogger({ level: 'silent' });
 

@@ -1,6 +1,6 @@
-import { statusLabelFor, type TaskState } from '../../handlers/lifecycle.ts';
+import { managedLabelSpecs, parseStatusLabel } from '../../domain/labels.ts';
+import { statusLabelFor, type TaskState } from '../../domain/lifecycle.ts';
 import type { GiteaClient } from '../client.ts';
-import { managedLabelSpecs, parseStatusLabel } from '../labels.ts';
 import type { BoardAdapter, BoardIssue, BoardPreparation, BoardRef, BoardRepo } from './types.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { setSubtaskState } from '../../db/subtasks.ts';
 import { audit } from '../../db/tasks.ts';
-import type { SubtaskState } from '../../handlers/lifecycle.ts';
+import type { SubtaskState } from '../../domain/lifecycle.ts';
 import { type AgentStatus, agentStatusChange } from '../agent-status.ts';
 import { ToolRefusal } from '../refusal.ts';
 import type { SubtaskContext } from '../run-context.ts';

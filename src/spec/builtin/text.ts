@@ -47,10 +47,6 @@ export function mentions(text: string, pattern: RegExp): Mention[] {
   return found;
 }
 
-export function mentionsPositively(text: string, pattern: RegExp): boolean {
-  return mentions(text, pattern).some((m) => !m.negated);
-}
-
 /** Splits feedback or answers into clauses so a negation in one does not leak into the next. */
 export function clauses(text: string): string[] {
   return text

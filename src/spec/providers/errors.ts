@@ -1,19 +1,10 @@
 import type { GeneratePurpose, ProviderName } from './types.ts';
 
-const PROVIDER_LABELS: Record<ProviderName, string> = {
-  anthropic: 'Anthropic',
-  openai: 'The OpenAI-compatible server',
-};
-
 const PURPOSE_LABELS: Record<GeneratePurpose, string> = {
   questions: 'list of clarifying questions',
   spec: 'specification',
   decompose: 'breakdown into subtasks',
 };
-
-export function providerLabel(provider: ProviderName): string {
-  return PROVIDER_LABELS[provider];
-}
 
 /**
  * The model answered, but twice with output that does not fit the schema (or breaks a rule
@@ -72,7 +63,7 @@ export class LlmCallError extends Error {
   readonly kind: LlmCallFailure;
   readonly status: number | null;
   readonly retryable: boolean;
-  /** The queue's convention (src/queue/errors.ts): the job is retried when true. */
+  /** The queue's convention (src/domain/errors.ts): the job is retried when true. */
   readonly isRetryable: boolean;
   /** How long the failed call took, retries included (accounted as a failed call). */
   readonly latencyMs: number;

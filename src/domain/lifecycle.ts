@@ -158,10 +158,6 @@ export function describeState(state: TaskState): string {
   return words[state];
 }
 
-export function isFeatureState(value: string): value is FeatureState {
-  return (FEATURE_STATES as readonly string[]).includes(value);
-}
-
 export type SubtaskEvent =
   | { type: 'closed' }
   | { type: 'reopened'; dependenciesDone: boolean }

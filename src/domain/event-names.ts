@@ -53,35 +53,3 @@ const KNOWN = new Set<string>(GITEA_EVENT_TYPES);
 export function isKnownEventType(eventType: string): eventType is GiteaEventType {
   return KNOWN.has(eventType);
 }
-
-/**
- * The X-Gitea-Event header Gitea sends for an event type (`HookEventType.Event()`), e.g.
- * `issues` for `issue_label`. Used to replay fixtures and by fakes that emit webhooks.
- */
-export function giteaEventHeaderFor(eventType: GiteaEventType): string {
-  switch (eventType) {
-    case 'issues':
-    case 'issue_assign':
-    case 'issue_label':
-    case 'issue_milestone':
-      return 'issues';
-    case 'pull_request':
-    case 'pull_request_assign':
-    case 'pull_request_label':
-    case 'pull_request_milestone':
-    case 'pull_request_sync':
-    case 'pull_request_review_request':
-      return 'pull_request';
-    case 'issue_comment':
-    case 'pull_request_comment':
-      return 'issue_comment';
-    case 'pull_request_review_approved':
-      return 'pull_request_approved';
-    case 'pull_request_review_rejected':
-      return 'pull_request_rejected';
-    case 'pull_request_review_comment':
-      return 'pull_request_comment';
-    default:
-      return eventType;
-  }
-}
