@@ -22,6 +22,7 @@ import { HandlerRegistry } from './handlers/registry.ts';
 import { registerSubtaskHandlers } from './handlers/subtask-events.ts';
 import { registerTriggerHandlers } from './handlers/trigger.ts';
 import { createMcpRouter } from './mcp/server.ts';
+import { createPlanner } from './planning/providers/index.ts';
 import { DEFAULT_QUEUE_PREFIX } from './queue/delivery-job.ts';
 import { createDeliveryQueue } from './queue/delivery-queue.ts';
 import { startDeliveryWorker } from './queue/delivery-worker.ts';
@@ -30,7 +31,6 @@ import { createWorkQueue, startWorkWorker } from './queue/work-queue.ts';
 import { createHttpApp } from './server/app.ts';
 import { listen } from './server/listen.ts';
 import { createMetrics } from './server/metrics.ts';
-import { createPlanner } from './spec/providers/index.ts';
 
 /**
  * The composition root: builds every long-lived object once and wires the roles a process

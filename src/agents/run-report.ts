@@ -1,5 +1,5 @@
 import type { SubtaskEvent } from '../domain/lifecycle.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
+import { redactSecrets } from '../planning/llm/redact.ts';
 import type { RunPhase } from './runners/types.ts';
 import type { RunStatusName } from './runs.ts';
 

@@ -1,5 +1,5 @@
 import { getTask, listQuestions, recordAnswer } from '../db/tasks.ts';
-import { renderAnswerProgress } from '../spec/render/questions.ts';
+import { renderAnswerProgress } from '../planning/render/questions.ts';
 import { extractAnswers } from './answers.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';
 import { describeCommand } from './descriptor.ts';

@@ -1,5 +1,5 @@
 import { describeRequirement, type PermissionOverrides, requirementFor } from '../domain/permissions.ts';
-import { tableCell } from '../spec/render/markdown.ts';
+import { tableCell } from '../planning/render/markdown.ts';
 import type { CommandCatalogEntry } from './catalog.ts';
 
 /** The `/help` reply, generated from command descriptors so it can never drift from them. */

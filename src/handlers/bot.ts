@@ -7,7 +7,7 @@ import type { Database } from '../db/client.ts';
 import type { WorkJob } from '../domain/work.ts';
 import type { BoardAdapter } from '../gitea/board/types.ts';
 import type { GiteaClient } from '../gitea/client.ts';
-import type { Planner } from '../spec/planner.ts';
+import type { Planner } from '../planning/planner.ts';
 import type { CommentWriter } from './comment-writer.ts';
 
 /** The Gitea calls the conversation needs: a narrow view of the client, easy to fake. */

@@ -7,7 +7,7 @@ import { audit, findTask, type RepoRow } from '../db/tasks.ts';
 import type { CommentContext } from '../domain/events.ts';
 import { decide, type RepoPermission } from '../domain/permissions.ts';
 import { BotNotRepoAdminError } from '../gitea/errors.ts';
-import { addressTo } from '../spec/render/markdown.ts';
+import { addressTo } from '../planning/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';

@@ -1,6 +1,6 @@
 import { findRepo } from '../db/tasks.ts';
+import { redactSecrets } from '../planning/llm/redact.ts';
 import type { DeliveryFailure } from '../queue/delivery-processor.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
 import type { BotDeps } from './bot.ts';
 import { withIssueLock } from './publish.ts';
 

@@ -13,8 +13,8 @@ import {
 import { isRetryable } from '../domain/errors.ts';
 import type { FeatureState } from '../domain/lifecycle.ts';
 import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../domain/work.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
-import type { AnsweredQuestion, IssueInput } from '../spec/planner.ts';
+import { redactSecrets } from '../planning/llm/redact.ts';
+import type { AnsweredQuestion, IssueInput } from '../planning/planner.ts';
 import type { BotDeps } from './bot.ts';
 import { failDecomposition, runDecomposeJob } from './decomposition.ts';
 import { featureTypeOf, publishFeature, specFromRow, withIssueLock } from './publish.ts';

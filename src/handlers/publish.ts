@@ -10,11 +10,11 @@ import {
   type SpecRow,
   type TaskRow,
 } from '../db/tasks.ts';
-import { oneLine } from '../spec/render/markdown.ts';
-import { renderQuestionsComment } from '../spec/render/questions.ts';
-import { renderSpecComment } from '../spec/render/spec.ts';
-import { renderPlanComment } from '../spec/render/subtasks.ts';
-import { FEATURE_TYPES, type FeatureType, type Spec } from '../spec/schemas.ts';
+import { oneLine } from '../planning/render/markdown.ts';
+import { renderQuestionsComment } from '../planning/render/questions.ts';
+import { renderSpecComment } from '../planning/render/spec.ts';
+import { renderPlanComment } from '../planning/render/subtasks.ts';
+import { FEATURE_TYPES, type FeatureType, type Spec } from '../planning/schemas.ts';
 import { placeCard } from './board-sync.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';

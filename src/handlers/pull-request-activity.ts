@@ -4,7 +4,7 @@ import type { EventContext } from '../domain/events.ts';
 import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest, GiteaPullReview } from '../gitea/types.ts';
-import { oneLine } from '../spec/render/markdown.ts';
+import { oneLine } from '../planning/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import { withIssueLock } from './publish.ts';
 import { type CurrentPullRequest, withCurrentPullRequest } from './pull-requests.ts';

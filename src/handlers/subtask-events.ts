@@ -13,7 +13,7 @@ import {
 } from '../db/tasks.ts';
 import type { EventContext } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
-import { readySet } from '../spec/dag.ts';
+import { readySet } from '../planning/dag.ts';
 import type { BotDeps } from './bot.ts';
 import { publishFeature, publishSubtask, withIssueLock } from './publish.ts';
 import type { HandlerRegistry } from './registry.ts';

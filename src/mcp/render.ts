@@ -1,5 +1,5 @@
 import { renderMarker } from '../gitea/markers.ts';
-import { addressTo, oneLine } from '../spec/render/markdown.ts';
+import { addressTo, oneLine } from '../planning/render/markdown.ts';
 
 /**
  * What the MCP tools write into Gitea, as pure functions of their data. Agent-supplied text

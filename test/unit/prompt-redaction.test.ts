@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactPrompt, redactSecrets } from '../../src/spec/llm/redact.ts';
+import { REDACTED, redactPrompt, redactSecrets } from '../../src/planning/llm/redact.ts';
 
 describe('redactSecrets', () => {
   it('removes configured secret values wherever they appear', () => {
