@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eq, inArray } from 'drizzle-orm';
 import { type StartAgentsOptions, startAgents } from './agents/index.ts';
 import { conversationCommands } from './commands/registry.ts';
 import type { Env } from './config/env.ts';
@@ -9,7 +8,8 @@ import { RepoSettingsService } from './config/repo-settings.ts';
 import { buildRepoContext, RedisRepoSnapshotStore, RepoContextCache } from './context/index.ts';
 import { connectDb, pingDb } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
-import { repos, tasks } from './db/schema.ts';
+import { reposById } from './db/repos.ts';
+import { listTasksInStates } from './db/tasks.ts';
 import { createBoard } from './gitea/board/index.ts';
 import { GiteaClient } from './gitea/client.ts';
 import { giteaRepoReader } from './gitea/repo-reader.ts';
@@ -194,7 +194,7 @@ async function buildBotDeps(
     timeoutMs: env.LLM_TIMEOUT_MS,
     budgetLimits: async (scope) => {
       if (scope.repoId === null) return { perIssueUsd: 5, perRepoMonthlyUsd: 100 };
-      const [repo] = await dbHandle.db.select().from(repos).where(eq(repos.id, scope.repoId));
+      const [repo] = await reposById(dbHandle.db, [scope.repoId]);
       const found = repo ? await settings.recent(repo.owner, repo.name, repo.defaultBranch) : null;
       return found?.ok ? found.config.budgets : { perIssueUsd: 5, perRepoMonthlyUsd: 100 };
     },
@@ -223,7 +223,7 @@ async function buildBotDeps(
   });
   return {
     db: dbHandle.db,
-    pool: dbHandle.pool,
+    locks: dbHandle.locks,
     redis,
     gitea,
     board,
@@ -260,10 +260,7 @@ async function waitForGitea(gitea: GiteaClient, logger: Logger): Promise<{ login
  */
 function startSweeper(deps: BotDeps, intervalMs: number): { stop(): void } {
   const run = async () => {
-    const waiting = await deps.db
-      .select()
-      .from(tasks)
-      .where(inArray(tasks.state, ['questioning', 'specifying', 'decomposing']));
+    const waiting = await listTasksInStates(deps.db, ['questioning', 'specifying', 'decomposing']);
     for (const task of waiting) await ensureWorkScheduled(deps, task);
   };
   run().catch((error: unknown) => deps.log.warn({ err: error }, 'sweep failed'));

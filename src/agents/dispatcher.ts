@@ -1,9 +1,23 @@
-import { eq } from 'drizzle-orm';
 import type { RepoConfig } from '../config/repo-config.ts';
-import { withNamedLock } from '../db/named-lock.ts';
-import { auditLog } from '../db/schema.ts';
-import { listSubtaskTasks } from '../db/subtasks.ts';
-import { claimCause, getRepoById, getTask, type RepoRow, type TaskRow, type Tx } from '../db/tasks.ts';
+import { claimCause, isDispatchHeld, markCauseRefused } from '../db/audit.ts';
+import type { Tx } from '../db/client.ts';
+import { getRepoById, type RepoRow, reposById } from '../db/repos.ts';
+import {
+  claimSubtaskRun,
+  countActiveRuns,
+  type DispatchCandidate,
+  finishRun,
+  getRunRow,
+  latestRunOf,
+  listActiveRuns,
+  listReadyCandidates,
+  markRunLaunching,
+  markRunStarted,
+  type RunRow,
+  recordStopNote,
+} from '../db/runs.ts';
+import { applySubtaskEvent, listSubtaskTasks } from '../db/subtasks.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { WorkJob } from '../domain/work.ts';
 import type { GiteaClient } from '../gitea/client.ts';
@@ -18,25 +32,9 @@ import {
   renderRunFailure,
   type StopReason,
 } from './run-report.ts';
+import { issueRunToken, revokeRunTokens } from './run-tokens.ts';
 import type { AgentRunner, AgentRunSpec, RunStatus } from './runners/types.ts';
-import {
-  applySubtaskEvent,
-  claimSubtaskRun,
-  countActiveRuns,
-  finishRun,
-  getRunRow,
-  isDispatchHeld,
-  latestRunOf,
-  listActiveRuns,
-  listReadyCandidates,
-  markRunLaunching,
-  markRunStarted,
-  type RunRow,
-  recordStopNote,
-  reposById,
-} from './runs.ts';
-import { type DispatchCandidate, selectForDispatch, type WaitReason } from './selection.ts';
-import { issueRunToken, revokeRunTokens } from './tokens.ts';
+import { selectForDispatch, type WaitReason } from './selection.ts';
 import { watchdogVerdict } from './watchdog.ts';
 
 /**
@@ -157,22 +155,17 @@ export class Dispatcher {
 
   /** Claims what may start now within the limits (see ClaimRequest); launches are queued. */
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const { db, pool } = this.deps;
+    const { db, locks } = this.deps;
     // Settings are read before the lock (they may need Gitea); new repos found inside are read there.
     const configs = new Map<number, RepoConfig | null>();
     await this.loadConfigs(configs, await listReadyCandidates(db, request.scope));
-    const result = await withNamedLock(pool, DISPATCH_LOCK, () =>
+    const result = await locks.hold(DISPATCH_LOCK, () =>
       db.transaction(async (tx): Promise<ClaimResult> => {
         if (request.cause && !(await claimCause(tx, request.cause))) return { kind: 'replayed' };
         const refusal = request.prepare ? await request.prepare(tx) : null;
         if (refusal !== null) {
           // The cause stays claimed (a redelivery is refused the same way), recorded as refused.
-          if (request.cause) {
-            await tx
-              .update(auditLog)
-              .set({ result: 'refused', detail: refusal })
-              .where(eq(auditLog.causeKey, request.cause.causeKey));
-          }
+          if (request.cause) await markCauseRefused(tx, request.cause.causeKey, refusal);
           return { kind: 'refused', reason: refusal };
         }
         let candidates = await listReadyCandidates(tx, request.scope);
@@ -300,7 +293,7 @@ export class Dispatcher {
 
   /** Starts a queued run on the runner, once, whoever asks and however often. */
   async launch(runId: number): Promise<void> {
-    await withNamedLock(this.deps.pool, runLock(runId), () => this.launchLocked(runId), {
+    await this.deps.locks.hold(runLock(runId), () => this.launchLocked(runId), {
       timeoutSeconds: 120,
     });
   }
@@ -432,7 +425,7 @@ export class Dispatcher {
   /** Ends a run the runner reports as finished. Safe to call any number of times, anywhere. */
   async settle(runId: number, status: RunStatus): Promise<void> {
     if (!isFinal(status)) return;
-    const ended = await withNamedLock(this.deps.pool, runLock(runId), async () => {
+    const ended = await this.deps.locks.hold(runLock(runId), async () => {
       const run = await getRunRow(this.deps.db, runId);
       if (!run || run.finishedAt !== null) return false;
       await this.settleLocked(run, status);
@@ -446,8 +439,7 @@ export class Dispatcher {
    * runner's report settles it with the right words; then the runner stops it.
    */
   async stop(runId: number, reason: StopReason): Promise<boolean> {
-    const stopped = await withNamedLock(
-      this.deps.pool,
+    const stopped = await this.deps.locks.hold(
       runLock(runId),
       async () => {
         const run = await getRunRow(this.deps.db, runId);

@@ -1,4 +1,5 @@
-import { getTask, listQuestions, recordAnswer } from '../db/tasks.ts';
+import { listQuestions, recordAnswer } from '../db/questions.ts';
+import { getTask } from '../db/tasks.ts';
 import { renderAnswerProgress } from '../planning/render/questions.ts';
 import { extractAnswers } from './answers.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';

@@ -1,4 +1,4 @@
-import { latestSpec, markSpecApproved } from '../db/tasks.ts';
+import { latestSpec, markSpecApproved } from '../db/specs.ts';
 import { type CommandDescriptor, requireFeature } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 import { transitionByCommand } from './transition.ts';

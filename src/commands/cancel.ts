@@ -1,5 +1,5 @@
-import { listActiveRuns } from '../agents/runs.ts';
-import { claimCause } from '../db/tasks.ts';
+import { claimCause } from '../db/audit.ts';
+import { listActiveRuns } from '../db/runs.ts';
 import type { CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
 import { causeOf, requireDispatcher, resolveAgentTarget } from './dispatch.ts';

@@ -1,6 +1,7 @@
 import type { Logger } from '../config/logger.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
-import type { RepoRow, TaskRow } from '../db/tasks.ts';
+import type { RepoRow } from '../db/repos.ts';
+import type { TaskRow } from '../db/tasks.ts';
 import type { FeatureState } from '../domain/lifecycle.ts';
 import type { Requirement } from '../domain/permissions.ts';
 import type { Reaction } from '../gitea/types.ts';

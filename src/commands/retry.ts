@@ -1,8 +1,7 @@
-import { eq } from 'drizzle-orm';
-import { dependenciesDone, latestRunOf } from '../agents/runs.ts';
-import { tasks } from '../db/schema.ts';
-import { setSubtaskState } from '../db/subtasks.ts';
-import type { TaskRow, Tx } from '../db/tasks.ts';
+import type { Tx } from '../db/client.ts';
+import { latestRunOf } from '../db/runs.ts';
+import { dependenciesDone, setSubtaskState } from '../db/subtasks.ts';
+import { lockTask, type TaskRow } from '../db/tasks.ts';
 import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { CommandDescriptor } from './context.ts';
 import { describeCommand } from './descriptor.ts';
@@ -64,7 +63,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
  * again). A string says why not.
  */
 async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
-  const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+  const task = await lockTask(tx, taskId);
   if (!task) return 'no longer exists';
   const state = task.state as SubtaskState;
   const last = await latestRunOf(tx, task.id);

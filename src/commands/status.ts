@@ -1,6 +1,9 @@
-import { isDispatchHeld, listRunsOf } from '../agents/runs.ts';
+import { isDispatchHeld } from '../db/audit.ts';
+import { listQuestions } from '../db/questions.ts';
+import { listRunsOf } from '../db/runs.ts';
+import { latestSpec } from '../db/specs.ts';
 import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
-import { getTask, latestSpec, listQuestions, type TaskRow } from '../db/tasks.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
 import { describeState } from '../domain/lifecycle.ts';
 import { plannerWorkFor } from '../handlers/planning-jobs.ts';
 import { loadSpending } from '../planning/budget.ts';

@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
-import { auditLog } from '../db/schema.ts';
-import { applyFeatureEvent, claimCause, type TaskRow, type Tx, withLockedTask } from '../db/tasks.ts';
+import { claimCause, claimOf, markCauseRefused } from '../db/audit.ts';
+import type { Tx } from '../db/client.ts';
+import { applyFeatureEvent, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import type { FeatureEvent } from '../domain/lifecycle.ts';
 import { ensureWorkScheduled } from '../handlers/planning-jobs.ts';
 import type { CommandContext } from './context.ts';
@@ -39,7 +39,7 @@ export async function transitionByCommand(
     });
     if (!claimed) {
       // A redelivery: repeat the first answer (replies are idempotent), never the effect.
-      const [first] = await tx.select().from(auditLog).where(eq(auditLog.causeKey, ctx.causeKey));
+      const first = await claimOf(tx, ctx.causeKey);
       return first?.result === 'refused'
         ? { kind: 'refused', reason: first.detail ?? '' }
         : { kind: 'replayed' };
@@ -65,8 +65,5 @@ export async function transitionByCommand(
 
 async function markRefused(tx: Tx, ctx: CommandContext, reason: string): Promise<void> {
   // The cause stays claimed, so a redelivery of a refused command is refused the same way.
-  await tx
-    .update(auditLog)
-    .set({ result: 'refused', detail: reason })
-    .where(eq(auditLog.causeKey, ctx.causeKey));
+  await markCauseRefused(tx, ctx.causeKey, reason);
 }

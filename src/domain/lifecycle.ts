@@ -23,6 +23,10 @@ export type SubtaskState = (typeof SUBTASK_STATES)[number];
 
 export type TaskState = FeatureState | SubtaskState;
 
+export function isSubtaskState(value: string): value is SubtaskState {
+  return (SUBTASK_STATES as readonly string[]).includes(value);
+}
+
 /** The exclusive `ai-status/*` label that shows a state on the issue (null: no status label). */
 export function statusLabelFor(state: TaskState): string | null {
   switch (state) {

@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { RepoConfig } from '../config/repo-config.ts';
-import { repos } from '../db/schema.ts';
-import { getRepoById, type RepoRow, type TaskRow } from '../db/tasks.ts';
+import { getRepoById, type RepoRow, storeBoard } from '../db/repos.ts';
+import type { TaskRow } from '../db/tasks.ts';
 import type { BoardColumn } from '../domain/board.ts';
 import type { TaskState } from '../domain/lifecycle.ts';
 import { type BoardAdapter, type BoardRef, LabelsBoard } from '../gitea/board/index.ts';
@@ -38,14 +37,14 @@ export async function placeCard(
     board = prepared.board;
     if (prepared.notes.length > 0)
       deps.log.info({ repo: repo.fullName, notes: prepared.notes }, 'project board prepared');
-    await storeBoard(deps, repo.id, board);
+    await storeBoard(deps.db, repo.id, board);
   }
   const placed = await deps.board.place({ owner: repo.owner, name: repo.name }, board, issue, state);
   if (
     placed.projectId !== board.projectId ||
     JSON.stringify(placed.columns) !== JSON.stringify(board.columns)
   ) {
-    await storeBoard(deps, repo.id, placed);
+    await storeBoard(deps.db, repo.id, placed);
   }
 }
 
@@ -56,17 +55,6 @@ function storedBoard(repo: RepoRow): BoardRef | null {
     projectId: repo.boardProjectId,
     columns: repo.boardColumns as Partial<Record<BoardColumn, number>>,
   };
-}
-
-async function storeBoard(deps: Pick<BotDeps, 'db'>, repoId: number, board: BoardRef): Promise<void> {
-  await deps.db
-    .update(repos)
-    .set({
-      boardKind: board.kind,
-      boardProjectId: board.projectId ?? null,
-      boardColumns: (board.columns ?? null) as Record<string, number> | null,
-    })
-    .where(eq(repos.id, repoId));
 }
 
 export type { BoardAdapter };

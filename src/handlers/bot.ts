@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import type mysql from 'mysql2/promise';
 import type { Logger } from '../config/logger.ts';
 import type { RepoSettingsService } from '../config/repo-settings.ts';
 import type { RepoContext } from '../context/types.ts';
 import type { Database } from '../db/client.ts';
+import type { NamedLocks } from '../db/named-lock.ts';
 import type { WorkJob } from '../domain/work.ts';
 import type { BoardAdapter } from '../gitea/board/types.ts';
 import type { GiteaClient } from '../gitea/client.ts';
@@ -39,7 +39,7 @@ export interface ContextSource {
 /** Everything the product handlers, commands and jobs use. Built once per process. */
 export interface BotDeps {
   db: Database;
-  pool: mysql.Pool;
+  locks: NamedLocks;
   redis: Redis;
   gitea: BotGitea;
   /** The Gitea Project board when GITEA_BOT_PASSWORD is set; otherwise the labels board. */

@@ -1,5 +1,7 @@
 import { onSubtasksReady } from '../agents/dispatcher.ts';
 import type { Logger } from '../config/logger.ts';
+import { getRepoById, type RepoRow } from '../db/repos.ts';
+import { latestSpec } from '../db/specs.ts';
 import {
   deleteSubtaskTasks,
   deleteSuperseded,
@@ -10,15 +12,7 @@ import {
   recordSubtaskIssue,
   type SubtaskRow,
 } from '../db/subtasks.ts';
-import {
-  applyFeatureEvent,
-  getRepoById,
-  getTask,
-  latestSpec,
-  type RepoRow,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
+import { applyFeatureEvent, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import { isRetryable } from '../domain/errors.ts';
 import { SUBTASK_LABEL } from '../domain/labels.ts';
 import { statusLabelFor } from '../domain/lifecycle.ts';

@@ -1,4 +1,4 @@
-import { findRepo } from '../db/tasks.ts';
+import { findRepo } from '../db/repos.ts';
 import { redactSecrets } from '../planning/llm/redact.ts';
 import type { DeliveryFailure } from '../queue/delivery-processor.ts';
 import type { BotDeps } from './bot.ts';

@@ -1,15 +1,8 @@
 import type { Logger } from '../config/logger.ts';
-import {
-  applyFeatureEvent,
-  getRepoById,
-  getTask,
-  insertQuestions,
-  insertSpec,
-  latestSpec,
-  listQuestions,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
+import { insertQuestions, listQuestions } from '../db/questions.ts';
+import { getRepoById } from '../db/repos.ts';
+import { insertSpec, latestSpec } from '../db/specs.ts';
+import { applyFeatureEvent, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { FeatureState } from '../domain/lifecycle.ts';
 import type { WorkContext, WorkJob, WorkKind, WorkProcessor } from '../domain/work.ts';

@@ -1,15 +1,8 @@
-import { withNamedLock } from '../db/named-lock.ts';
+import { listQuestions, type QuestionRow } from '../db/questions.ts';
+import { getRepoById, type RepoRow } from '../db/repos.ts';
+import { listSpecs, type SpecRow } from '../db/specs.ts';
 import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
-import {
-  getRepoById,
-  getTask,
-  listQuestions,
-  listSpecs,
-  type QuestionRow,
-  type RepoRow,
-  type SpecRow,
-  type TaskRow,
-} from '../db/tasks.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
 import { oneLine } from '../planning/render/markdown.ts';
 import { renderQuestionsComment } from '../planning/render/questions.ts';
 import { renderSpecComment } from '../planning/render/spec.ts';
@@ -125,12 +118,12 @@ export async function renderPlanFor(
 
 /** Serialises every write to one issue (Gitea comments, labels) across all workers. */
 export function withIssueLock<T>(
-  deps: Pick<BotDeps, 'pool'>,
+  deps: Pick<BotDeps, 'locks'>,
   repo: Pick<RepoRow, 'fullName'>,
   issueNumber: number,
   fn: () => Promise<T>,
 ): Promise<T> {
-  return withNamedLock(deps.pool, `aiworker:issue:${repo.fullName}#${issueNumber}`, fn, {
+  return deps.locks.hold(`aiworker:issue:${repo.fullName}#${issueNumber}`, fn, {
     timeoutSeconds: 60,
   });
 }

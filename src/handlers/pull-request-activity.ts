@@ -1,4 +1,4 @@
-import { latestRunOf, type RunRow } from '../agents/runs.ts';
+import { latestRunOf, type RunRow } from '../db/runs.ts';
 import { getTask } from '../db/tasks.ts';
 import type { EventContext } from '../domain/events.ts';
 import { describeState, type SubtaskState } from '../domain/lifecycle.ts';

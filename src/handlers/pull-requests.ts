@@ -1,15 +1,9 @@
 import { issueNumberOfBranch } from '../agents/branch.ts';
-import { findRunByBranch, type RunRow, recordRunPullRequest } from '../agents/runs.ts';
+import { claimCause } from '../db/audit.ts';
+import { findRepo, type RepoRow } from '../db/repos.ts';
+import { findRunByBranch, type RunRow, recordRunPullRequest } from '../db/runs.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
-import {
-  claimCause,
-  findRepo,
-  findTask,
-  getTask,
-  type RepoRow,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
+import { findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import type { EventContext } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { WebhookPayload } from '../domain/payloads.ts';

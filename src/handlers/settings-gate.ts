@@ -1,12 +1,9 @@
-import { eq } from 'drizzle-orm';
 import {
   type RepoConfig,
   renderConfigErrorComment,
   renderConfigErrorPointer,
 } from '../config/repo-config.ts';
-import { withNamedLock } from '../db/named-lock.ts';
-import { repos } from '../db/schema.ts';
-import { type RepoRow, upsertRepo } from '../db/tasks.ts';
+import { clearConfigError, getRepoById, type RepoRow, recordConfigError, upsertRepo } from '../db/repos.ts';
 import type { RepoRef } from '../domain/payloads.ts';
 import type { BotDeps } from './bot.ts';
 import type { IssueRef } from './comment-writer.ts';
@@ -30,12 +27,7 @@ export async function settingsFor(
   });
   const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
   if (settings.ok) {
-    if (repo.configError !== null) {
-      await deps.db
-        .update(repos)
-        .set({ configError: null, configSha: null, configErrorIssue: null, configErrorUrl: null })
-        .where(eq(repos.id, repo.id));
-    }
+    if (repo.configError !== null) await clearConfigError(deps.db, repo.id);
     return { repo, config: settings.config };
   }
   deps.log.warn({ repo: repo.fullName, problems: settings.problems }, 'invalid .gitea/aiworker.yaml');
@@ -56,13 +48,12 @@ async function reportConfigError(
   bad: { contentHash: string; problems: string[] },
 ): Promise<void> {
   const marker = { kind: 'config-error', attrs: { file: bad.contentHash } };
-  await withNamedLock(
-    deps.pool,
+  await deps.locks.hold(
     `aiworker:config-error:${repo.fullName}`,
     async () => {
-      const [current] = await deps.db.select().from(repos).where(eq(repos.id, repo.id));
+      const current = await getRepoById(deps.db, repo.id);
       const listedOn =
-        current?.configSha === bad.contentHash &&
+        current.configSha === bad.contentHash &&
         current.configErrorIssue !== null &&
         current.configErrorUrl !== null
           ? { issue: current.configErrorIssue, url: current.configErrorUrl }
@@ -74,16 +65,13 @@ async function reportConfigError(
       const id = await deps.comments.ensure(issue, marker, renderConfigErrorComment(bad.problems, null));
       if (listedOn) return;
       const posted = await deps.gitea.getComment(issue.owner, issue.repo, id);
-      await deps.db
-        .update(repos)
-        .set({
-          configSha: bad.contentHash,
-          configError: bad.problems.join('\n'),
-          configErrorIssue: issue.number,
-          // Without a usable link, the next asker posts the list again rather than a dead link.
-          configErrorUrl: posted.htmlUrl !== '' && posted.htmlUrl.length <= 1024 ? posted.htmlUrl : null,
-        })
-        .where(eq(repos.id, repo.id));
+      await recordConfigError(deps.db, repo.id, {
+        contentHash: bad.contentHash,
+        problems: bad.problems,
+        issue: issue.number,
+        // Without a usable link, the next asker posts the list again rather than a dead link.
+        url: posted.htmlUrl !== '' && posted.htmlUrl.length <= 1024 ? posted.htmlUrl : null,
+      });
     },
     { timeoutSeconds: 60 },
   );

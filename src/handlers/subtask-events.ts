@@ -1,16 +1,9 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { onSubtasksReady } from '../agents/dispatcher.ts';
-import { agentRuns, llmUsage } from '../db/schema.ts';
+import { findRepo, type RepoRow } from '../db/repos.ts';
+import { listRunsWithPullRequests } from '../db/runs.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
-import {
-  applyFeatureEvent,
-  findRepo,
-  findTask,
-  getTask,
-  type RepoRow,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
+import { applyFeatureEvent, findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import { costOfTask } from '../db/usage.ts';
 import type { EventContext } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 import { readySet } from '../planning/dag.ts';
@@ -110,16 +103,10 @@ export async function updateReadiness(
 
 async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Promise<void> {
   const rows = await listSubtasks(deps.db, feature.id);
-  const runs = await deps.db
-    .select({ issueNumber: agentRuns.issueNumber, prNumber: agentRuns.prNumber, cost: agentRuns.costUsd })
-    .from(agentRuns)
-    .where(and(eq(agentRuns.repoId, repo.id), isNotNull(agentRuns.prNumber)));
+  const runs = await listRunsWithPullRequests(deps.db, repo.id);
   const subtaskIssues = new Set(rows.map((r) => r.issueNumber));
   const prs = runs.filter((r) => subtaskIssues.has(r.issueNumber));
-  const [llm] = await deps.db
-    .select({ total: sql<string>`COALESCE(SUM(${llmUsage.costUsd}), 0)` })
-    .from(llmUsage)
-    .where(eq(llmUsage.taskId, feature.id));
+  const planningCost = await costOfTask(deps.db, feature.id);
   const agentCost = prs.reduce((sum, r) => sum + Number(r.cost ?? 0), 0);
   const hours = (Date.now() - feature.createdAt.getTime()) / 3_600_000;
   const body = [
@@ -131,7 +118,7 @@ async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Pro
     }),
     '',
     `**Pull requests:** ${prs.length > 0 ? prs.map((p) => `#${p.prNumber}`).join(', ') : 'none opened by agents'}`,
-    `**Cost:** $${(Number(llm?.total ?? 0) + agentCost).toFixed(2)} (planning $${Number(llm?.total ?? 0).toFixed(2)}, agents $${agentCost.toFixed(2)})`,
+    `**Cost:** $${(planningCost + agentCost).toFixed(2)} (planning $${planningCost.toFixed(2)}, agents $${agentCost.toFixed(2)})`,
     `**Time:** ${hours < 48 ? `${hours.toFixed(1)} hours` : `${(hours / 24).toFixed(1)} days`} from the first question to the last merge`,
   ].join('\n');
   await withIssueLock(deps, repo, feature.issueNumber, async () => {

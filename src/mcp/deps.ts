@@ -1,4 +1,3 @@
-import type { RunTokenScope } from '../agents/tokens.ts';
 import type { Logger } from '../config/logger.ts';
 import type { RepoContextCache, RepoReader } from '../context/index.ts';
 import type { Database } from '../db/client.ts';
@@ -31,15 +30,4 @@ export interface McpDeps {
   log: Logger;
   /** The indexer's cache, so searches reuse a snapshot of the tree when there is one. */
   contextCache?: RepoContextCache;
-}
-
-/** What a verified run token reaches, as the tools see it on every call. */
-export interface RunScope {
-  tokenId: number;
-  runId: number;
-  repoId: number;
-  /** The subtask the run works on (a pull-mode run before its first claim: the feature). */
-  issueNumber: number;
-  scopes: RunTokenScope[];
-  expiresAt: Date;
 }

@@ -1,6 +1,5 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { llmUsage } from '../db/schema.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { costOfRepoSince, costOfTask } from '../db/usage.ts';
 import type { CallScope } from './planner.ts';
 
 /** LLM spending limits in USD, from the repository's `.gitea/aiworker.yaml` (`budgets:`). */
@@ -79,30 +78,17 @@ export function assertWithinBudget(spending: Spending, limits: BudgetLimits, now
   }
 }
 
-const totalCost = sql<string | null>`COALESCE(SUM(${llmUsage.costUsd}), 0)`;
-
 /** Sums `llm_usage.cost_usd` for the task, and for the repository since the start of the UTC month. */
-export async function loadSpending(db: Database, scope: CallScope, now: Date): Promise<Spending> {
-  const issue =
-    scope.taskId === null
-      ? null
-      : await db.select({ total: totalCost }).from(llmUsage).where(eq(llmUsage.taskId, scope.taskId));
-  const repo =
-    scope.repoId === null
-      ? null
-      : await db
-          .select({ total: totalCost })
-          .from(llmUsage)
-          .where(and(eq(llmUsage.repoId, scope.repoId), gte(llmUsage.createdAt, monthStartUtc(now))));
+export async function loadSpending(db: DbOrTx, scope: CallScope, now: Date): Promise<Spending> {
   return {
-    issueUsd: issue ? Number(issue[0]?.total ?? 0) : null,
-    repoMonthUsd: repo ? Number(repo[0]?.total ?? 0) : null,
+    issueUsd: scope.taskId === null ? null : await costOfTask(db, scope.taskId),
+    repoMonthUsd: scope.repoId === null ? null : await costOfRepoSince(db, scope.repoId, monthStartUtc(now)),
   };
 }
 
 /** Checked before every LLM call: throws BudgetExceededError when a budget is used up. */
 export async function checkBudget(
-  db: Database,
+  db: DbOrTx,
   scope: CallScope,
   limits: BudgetLimits,
   now: Date = new Date(),

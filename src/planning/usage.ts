@@ -1,5 +1,5 @@
-import type { Database } from '../db/client.ts';
-import { llmUsage } from '../db/schema.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { insertLlmUsage } from '../db/usage.ts';
 import type { ProviderName, Usage, UsagePurpose } from './providers/types.ts';
 
 export interface UsageRecord {
@@ -16,9 +16,9 @@ export interface UsageRecord {
 }
 
 /** Writes one `llm_usage` row: every call, successful or not, counts towards budgets. */
-export async function recordUsage(db: Database, record: UsageRecord): Promise<void> {
+export async function recordUsage(db: DbOrTx, record: UsageRecord): Promise<void> {
   const { usage } = record;
-  await db.insert(llmUsage).values({
+  await insertLlmUsage(db, {
     repoId: record.repoId,
     taskId: record.taskId,
     provider: record.provider,

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.ts';
+import type { DeliveryRecord, DeliveryStore } from '../db/deliveries.ts';
 import { describeError, isRetryable, toError } from '../domain/errors.ts';
 import { isKnownEventType } from '../domain/event-names.ts';
 import type { GiteaEvent } from '../domain/events.ts';
@@ -8,7 +9,6 @@ import { parseGiteaEvent } from '../handlers/event.ts';
 import { loopPreventionReason } from '../handlers/loop-prevention.ts';
 import type { HandlerObserver, HandlerRegistry } from '../handlers/registry.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
-import type { DeliveryRecord, DeliveryStore } from './delivery-store.ts';
 
 /**
  * What a worker does with one delivery, independent of BullMQ: skip it if it already ran,

@@ -2,11 +2,13 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBranch } from '../../src/agents/branch.ts';
 import { Dispatcher, type DispatcherSettings } from '../../src/agents/dispatcher.ts';
-import { claimSubtaskRun, listActiveRuns, recordRunPullRequest } from '../../src/agents/runs.ts';
-import { verifyRunToken } from '../../src/agents/tokens.ts';
+import { verifyRunToken } from '../../src/agents/run-tokens.ts';
 import { loadEnv } from '../../src/config/env.ts';
 import { createLogger } from '../../src/config/logger.ts';
+import { claimCause } from '../../src/db/audit.ts';
 import { connectDb } from '../../src/db/client.ts';
+import { upsertRepo } from '../../src/db/repos.ts';
+import { claimSubtaskRun, listActiveRuns, recordRunPullRequest } from '../../src/db/runs.ts';
 import { agentRuns, tasks } from '../../src/db/schema.ts';
 import {
   ensureSubtaskTask,
@@ -14,7 +16,7 @@ import {
   listSubtasks,
   recordSubtaskIssue,
 } from '../../src/db/subtasks.ts';
-import { claimCause, createFeatureTask, getTask, upsertRepo } from '../../src/db/tasks.ts';
+import { createFeatureTask, getTask } from '../../src/db/tasks.ts';
 import { managedLabelSpecs } from '../../src/domain/labels.ts';
 import type { WorkJob } from '../../src/domain/work.ts';
 import { GiteaClient } from '../../src/gitea/client.ts';
@@ -214,7 +216,7 @@ describe('claiming', () => {
       const b = dispatcherWith(
         cluster,
         { maxConcurrent: 3 },
-        { deps: { ...deps, db: second.db, pool: second.pool } },
+        { deps: { ...deps, db: second.db, locks: second.locks } },
       );
       const results = await Promise.all([
         a.dispatcher.claim({ scope: { featureId: one.feature.id }, automatic: false }),

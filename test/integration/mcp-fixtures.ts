@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.ts';
+import { upsertRepo } from '../../src/db/repos.ts';
 import { agentRuns, subtasks, taskSpecifications, tasks } from '../../src/db/schema.ts';
-import { upsertRepo } from '../../src/db/tasks.ts';
 import type { SubtaskState } from '../../src/domain/lifecycle.ts';
 
 /**

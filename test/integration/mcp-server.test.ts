@@ -5,7 +5,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runBranch } from '../../src/agents/branch.ts';
-import { issueRunToken, type RunTokenScope, revokeRunTokens } from '../../src/agents/tokens.ts';
+import { issueRunToken, type RunTokenScope, revokeRunTokens } from '../../src/agents/run-tokens.ts';
 import { createLogger } from '../../src/config/logger.ts';
 import { agentTokens, auditLog, tasks } from '../../src/db/schema.ts';
 import { managedLabelSpecs } from '../../src/domain/labels.ts';

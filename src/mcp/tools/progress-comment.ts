@@ -1,3 +1,4 @@
+import { recordProgressComment } from '../../db/runs.ts';
 import { GiteaNotFoundError } from '../../gitea/errors.ts';
 import type { ProgressUpdateResult } from '../progress.ts';
 import {
@@ -8,7 +9,6 @@ import {
   renderProgressComment,
 } from '../render.ts';
 import type { SubtaskContext } from '../run-context.ts';
-import { recordProgressComment } from '../task-data.ts';
 import type { ToolEnv } from '../tool-kit.ts';
 
 /** The run's one progress comment on its subtask: what changes, and how it is written. */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { recordPullRequest } from '../../db/runs.ts';
+import { approvedSpec } from '../../db/specs.ts';
 import { findMarker } from '../../gitea/markers.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { renderPullRequestBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
-import { approvedSpec, recordPullRequest } from '../task-data.ts';
 import { defineTool, type ToolEnv } from '../tool-kit.ts';
 import { updateProgress } from './progress-comment.ts';
 import { changeSubtaskStatus, refuseWhenDone } from './status-change.ts';

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { pauseRun } from '../../db/runs.ts';
+import { approvedSpec } from '../../db/specs.ts';
 import { findMarker } from '../../gitea/markers.ts';
 import { AGENT_STATUSES } from '../agent-status.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { renderBlockerBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
-import { approvedSpec, pauseRun } from '../task-data.ts';
 import { defineTool, type ToolEnv } from '../tool-kit.ts';
 import { updateProgress } from './progress-comment.ts';
 import { changeSubtaskStatus, refuseWhenDone } from './status-change.ts';

@@ -1,7 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { agentTokens } from '../db/schema.ts';
+import type { DbOrTx } from '../db/client.ts';
+import { findRunTokenByHash, insertRunToken, revokeTokensOfRun } from '../db/run-tokens.ts';
 
 /**
  * Bearer tokens of agent runs for the MCP server (docs/architecture.md §5). A token is 32 random bytes,
@@ -42,10 +41,12 @@ export interface IssuedRunToken {
   expiresAt: Date;
 }
 
-export interface RunTokenScopeInfo {
+/** What a verified run token reaches, as the MCP tools see it on every call. */
+export interface RunScope {
   tokenId: number;
   runId: number;
   repoId: number;
+  /** The subtask the run works on (a pull-mode run before its first claim: the feature). */
   issueNumber: number;
   scopes: RunTokenScope[];
   expiresAt: Date;
@@ -53,7 +54,7 @@ export interface RunTokenScopeInfo {
 
 export type RunTokenRefusal = 'unknown' | 'expired' | 'revoked';
 
-export type VerifiedRunToken = ({ ok: true } & RunTokenScopeInfo) | { ok: false; reason: RunTokenRefusal };
+export type VerifiedRunToken = ({ ok: true } & RunScope) | { ok: false; reason: RunTokenRefusal };
 
 /** SHA-256 hex of a clear token: what `agent_tokens.token_hash` holds. */
 export function hashRunToken(token: string): string {
@@ -96,7 +97,7 @@ function sameHash(stored: string, presented: string): boolean {
 }
 
 /** Mints a token for a run and stores its hash. The clear token is returned here only. */
-export async function issueRunToken(db: Database, input: IssueRunTokenInput): Promise<IssuedRunToken> {
+export async function issueRunToken(db: DbOrTx, input: IssueRunTokenInput): Promise<IssuedRunToken> {
   checkPositiveInt(input.runId, 'runId');
   checkPositiveInt(input.repoId, 'repoId');
   checkPositiveInt(input.issueNumber, 'issueNumber');
@@ -113,7 +114,7 @@ export async function issueRunToken(db: Database, input: IssueRunTokenInput): Pr
   const token = `${RUN_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
   const now = input.now ?? new Date();
   const expiresAt = new Date(now.getTime() + input.ttlSeconds * 1000);
-  const [result] = await db.insert(agentTokens).values({
+  const tokenId = await insertRunToken(db, {
     runId: input.runId,
     tokenHash: hashRunToken(token),
     repoId: input.repoId,
@@ -121,7 +122,7 @@ export async function issueRunToken(db: Database, input: IssueRunTokenInput): Pr
     scopes,
     expiresAt,
   });
-  return { token, tokenId: result.insertId, expiresAt };
+  return { token, tokenId, expiresAt };
 }
 
 /**
@@ -130,13 +131,13 @@ export async function issueRunToken(db: Database, input: IssueRunTokenInput): Pr
  * constant time all the same.
  */
 export async function verifyRunToken(
-  db: Database,
+  db: DbOrTx,
   token: string,
   now: Date = new Date(),
 ): Promise<VerifiedRunToken> {
   if (!looksLikeRunToken(token)) return { ok: false, reason: 'unknown' };
   const hash = hashRunToken(token);
-  const [row] = await db.select().from(agentTokens).where(eq(agentTokens.tokenHash, hash)).limit(1);
+  const row = await findRunTokenByHash(db, hash);
   if (!row || !sameHash(row.tokenHash, hash)) {
     return { ok: false, reason: 'unknown' };
   }
@@ -154,10 +155,6 @@ export async function verifyRunToken(
 }
 
 /** Revokes every live token of a run (when it ends or is cancelled); returns how many. */
-export async function revokeRunTokens(db: Database, runId: number, now: Date = new Date()): Promise<number> {
-  const [result] = await db
-    .update(agentTokens)
-    .set({ revokedAt: now })
-    .where(and(eq(agentTokens.runId, runId), isNull(agentTokens.revokedAt)));
-  return result.affectedRows;
+export async function revokeRunTokens(db: DbOrTx, runId: number, now: Date = new Date()): Promise<number> {
+  return revokeTokensOfRun(db, runId, now);
 }

@@ -1,10 +1,10 @@
 import { and, asc, desc, eq, inArray, isNotNull, isNull, max, ne, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/mysql-core';
-import { agentRuns, auditLog, repos, subtasks, tasks } from '../db/schema.ts';
-import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
-import type { DbOrTx, TaskRow, Tx } from '../db/tasks.ts';
-import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
-import type { ActiveRunCounts, DispatchCandidate } from './selection.ts';
+import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
+import type { DbOrTx, Tx } from './client.ts';
+import { agentRuns, subtasks, tasks } from './schema.ts';
+import { setSubtaskState } from './subtasks.ts';
+import { lockTask, type TaskRow } from './tasks.ts';
 
 /**
  * The `agent_runs` rows: one per attempt of an agent at a subtask. A run holds a concurrency
@@ -118,41 +118,6 @@ export async function listReadyCandidates(
   return rows;
 }
 
-/** The repositories of some repo ids (to read their settings). */
-export async function reposById(db: DbOrTx, ids: readonly number[]) {
-  if (ids.length === 0) return [];
-  return db
-    .select()
-    .from(repos)
-    .where(inArray(repos.id, [...ids]));
-}
-
-/**
- * Whether automatic dispatch of a feature is held: the last agent command on the feature's
- * issue was `/cancel` (a later `/dispatch` or `/retry` there lifts the hold).
- */
-export async function isDispatchHeld(
-  db: DbOrTx,
-  repoFullName: string,
-  featureIssue: number,
-): Promise<boolean> {
-  const [last] = await db
-    .select({ command: auditLog.command })
-    .from(auditLog)
-    .where(
-      and(
-        eq(auditLog.repoFullName, repoFullName),
-        eq(auditLog.issueNumber, featureIssue),
-        inArray(auditLog.command, ['cancel', 'dispatch', 'retry']),
-        eq(auditLog.result, 'applied'),
-        isNotNull(auditLog.causeKey),
-      ),
-    )
-    .orderBy(desc(auditLog.id))
-    .limit(1);
-  return last?.command === 'cancel';
-}
-
 export type ClaimOutcome = { ok: true; run: RunRow; task: TaskRow } | { ok: false; reason: string };
 
 /**
@@ -164,7 +129,7 @@ export async function claimSubtaskRun(
   tx: Tx,
   input: { taskId: number; runner: string; branch: (task: TaskRow) => string },
 ): Promise<ClaimOutcome> {
-  const [task] = await tx.select().from(tasks).where(eq(tasks.id, input.taskId)).for('update');
+  const task = await lockTask(tx, input.taskId);
   if (task?.kind !== 'subtask') return { ok: false, reason: 'it is not a subtask' };
   const next = nextSubtaskState(task.state as SubtaskState, { type: 'dispatched' });
   if (!next.ok) return next;
@@ -191,39 +156,6 @@ export async function claimSubtaskRun(
   const run = await getRunRow(tx, inserted.insertId);
   if (!run) throw new Error(`run ${inserted.insertId} vanished right after being created`);
   return { ok: true, run, task: moved };
-}
-
-/** Applies a subtask event in the caller's transaction; returns the task (moved or not). */
-export async function applySubtaskEvent(
-  tx: Tx,
-  taskId: number,
-  event: SubtaskEvent,
-): Promise<{ task: TaskRow; moved: boolean }> {
-  const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
-  if (!task) throw new Error(`task ${taskId} does not exist`);
-  const next = nextSubtaskState(task.state as SubtaskState, event);
-  if (!next.ok) return { task, moved: false };
-  return { task: await setSubtaskState(tx, task, next.next), moved: true };
-}
-
-/** Whether every dependency of a subtask is done. */
-export async function dependenciesDone(
-  db: DbOrTx,
-  task: Pick<TaskRow, 'parentTaskId' | 'issueNumber'>,
-): Promise<boolean> {
-  if (task.parentTaskId === null) return true;
-  const rows = await listSubtasks(db, task.parentTaskId);
-  const states = new Map(
-    (await listSubtaskTasks(db, task.parentTaskId)).map((t) => [t.issueNumber, t.state]),
-  );
-  const mine = rows.find((r) => r.issueNumber === task.issueNumber);
-  if (!mine) return true;
-  return mine.dependencies.every((key) => {
-    const dep = rows.find((r) => r.key === key);
-    return (
-      dep?.issueNumber !== null && dep?.issueNumber !== undefined && states.get(dep.issueNumber) === 'done'
-    );
-  });
 }
 
 /** Records that a launch is under way (before tokens are minted); only for a queued run. */
@@ -290,4 +222,56 @@ export async function recordRunPullRequest(db: DbOrTx, runId: number, prNumber: 
     .update(agentRuns)
     .set({ prNumber })
     .where(and(eq(agentRuns.id, runId), isNull(agentRuns.prNumber)));
+}
+
+export interface DispatchCandidate {
+  /** The subtask's task row. */
+  taskId: number;
+  repoId: number;
+  /** The parent feature's task row (older features have smaller ids). */
+  featureId: number;
+  issueNumber: number;
+  /** Topological level in the feature's dependency graph (0: no dependencies). */
+  wave: number;
+  /** Planned position within the feature. */
+  order: number;
+}
+
+/** Runs that hold a slot (not finished yet), overall and per repository. */
+export interface ActiveRunCounts {
+  total: number;
+  byRepo: ReadonlyMap<number, number>;
+}
+
+/** The runs of a repository that opened a pull request, with their cost (a feature's summary). */
+export async function listRunsWithPullRequests(
+  db: DbOrTx,
+  repoId: number,
+): Promise<Array<{ issueNumber: number; prNumber: number | null; cost: string | null }>> {
+  return db
+    .select({ issueNumber: agentRuns.issueNumber, prNumber: agentRuns.prNumber, cost: agentRuns.costUsd })
+    .from(agentRuns)
+    .where(and(eq(agentRuns.repoId, repoId), isNotNull(agentRuns.prNumber)));
+}
+
+/** A run that waits for a person: paused unless it already ended. Returns whether it changed. */
+export async function pauseRun(db: DbOrTx, runId: number): Promise<boolean> {
+  const [result] = await db
+    .update(agentRuns)
+    .set({ status: 'paused' })
+    .where(and(eq(agentRuns.id, runId), inArray(agentRuns.status, ['queued', 'running'])));
+  return result.affectedRows === 1;
+}
+
+export async function recordProgressComment(db: DbOrTx, runId: number, commentId: number): Promise<void> {
+  await db.update(agentRuns).set({ progressCommentId: commentId }).where(eq(agentRuns.id, runId));
+}
+
+export async function recordPullRequest(db: DbOrTx, runId: number, prNumber: number): Promise<void> {
+  await db.update(agentRuns).set({ prNumber }).where(eq(agentRuns.id, runId));
+}
+
+/** Any tool call shows the agent is alive (the watchdog reads `heartbeat_at`). */
+export async function touchHeartbeat(db: DbOrTx, runId: number, now: Date): Promise<void> {
+  await db.update(agentRuns).set({ heartbeatAt: now }).where(eq(agentRuns.id, runId));
 }

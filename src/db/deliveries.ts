@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { auditLog, deliveries } from '../db/schema.ts';
+import type { Database } from './client.ts';
+import { auditLog, deliveries } from './schema.ts';
 
 /**
  * The `deliveries` audit trail and its `audit_log` line. A delivery row is written when a
