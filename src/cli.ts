@@ -3,7 +3,7 @@ import { ConfigError, loadEnv, loadEnvSubset, secretValues } from './config/env.
 import { createLogger, type Logger } from './config/logger.ts';
 import { runMigrations } from './db/migrate.ts';
 import { createBoard } from './gitea/board/index.ts';
-import { GiteaClient } from './gitea/client.ts';
+import { createGiteaClient } from './gitea/client.ts';
 import { parseRepoSlug } from './gitea/repo-slug.ts';
 import { formatSetupReport, setupRepo } from './gitea/setup.ts';
 import { startRuntime } from './runtime.ts';
@@ -65,7 +65,7 @@ async function run(command: string, args: string[]): Promise<number | null> {
       ]);
       const publicUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`).replace(/\/+$/, '');
       const giteaUrl = env.GITEA_URL.replace(/\/+$/, '');
-      const client = new GiteaClient({ baseUrl: giteaUrl, token: env.GITEA_TOKEN });
+      const client = createGiteaClient({ baseUrl: giteaUrl, token: env.GITEA_TOKEN });
       const report = await setupRepo(client, {
         owner,
         repo: name,
@@ -74,7 +74,7 @@ async function run(command: string, args: string[]): Promise<number | null> {
       });
       process.stdout.write(`${formatSetupReport(report)}\n`);
       if (env.GITEA_BOT_PASSWORD) {
-        const bot = await client.getCurrentUser();
+        const bot = await client.users.current();
         const board = createBoard({
           giteaUrl,
           client,

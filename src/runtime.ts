@@ -4,15 +4,15 @@ import { conversationCommands } from './commands/registry.ts';
 import type { Env } from './config/env.ts';
 import { secretValues } from './config/env.ts';
 import type { Logger } from './config/logger.ts';
-import { RepoSettingsService } from './config/repo-settings.ts';
+import { giteaRepoReader } from './context/gitea-reader.ts';
 import { buildRepoContext, RedisRepoSnapshotStore, RepoContextCache } from './context/index.ts';
 import { connectDb, pingDb } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { reposById } from './db/repos.ts';
 import { listTasksInStates } from './db/tasks.ts';
 import { createBoard } from './gitea/board/index.ts';
-import { GiteaClient } from './gitea/client.ts';
-import { giteaRepoReader } from './gitea/repo-reader.ts';
+import { createGiteaClient, type GiteaClient } from './gitea/client.ts';
+import { RepoSettingsService } from './gitea/repo-settings.ts';
 import type { BotDeps, ContextSource } from './handlers/bot.ts';
 import { registerCommandHandler } from './handlers/command-runner.ts';
 import { CommentWriter } from './handlers/comment-writer.ts';
@@ -95,7 +95,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       closers.push({ name: 'delivery-queue', close: () => queue.close() });
       metrics.setQueueDepthSource(() => queue.depth());
       // Agents' MCP endpoint lives on the same HTTP server (docs/architecture.md §5).
-      const mcpGitea = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
+      const mcpGitea = createGiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
       const mcp = createMcpRouter({
         db: dbHandle.db,
         gitea: mcpGitea,
@@ -183,7 +183,7 @@ async function buildBotDeps(
   prefix: string,
 ): Promise<BotDeps> {
   const { env, logger } = options;
-  const gitea = new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
+  const gitea = createGiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
   const bot = await waitForGitea(gitea, logger);
   const redis = createWorkerRedis(env.REDIS_URL, { name: 'aiworker:bot' });
   logConnectionState(redis, logger, 'bot');
@@ -245,7 +245,7 @@ async function buildBotDeps(
 async function waitForGitea(gitea: GiteaClient, logger: Logger): Promise<{ login: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await gitea.getCurrentUser();
+      return await gitea.users.current();
     } catch (error) {
       if (!(error as { isRetryable?: boolean }).isRetryable || attempt >= 30) throw error;
       logger.warn({ err: error, attempt }, 'Gitea is not answering yet; retrying');

@@ -20,7 +20,7 @@ import { applySubtaskEvent, listSubtaskTasks } from '../db/subtasks.ts';
 import { getTask, type TaskRow } from '../db/tasks.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { WorkJob } from '../domain/work.ts';
-import type { GiteaClient } from '../gitea/client.ts';
+import type { GiteaPick } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import { publishSubtask, withIssueLock } from '../handlers/publish.ts';
 import { runBranch } from './branch.ts';
@@ -55,10 +55,7 @@ import { watchdogVerdict } from './watchdog.ts';
  */
 
 /** The Gitea calls the dispatcher makes besides the bot's comments and labels. */
-export type AgentsGitea = Pick<
-  GiteaClient,
-  'getRepo' | 'createUserToken' | 'deleteUserToken' | 'listPullRequests'
->;
+export type AgentsGitea = GiteaPick<{ repos: 'get'; tokens: 'create' | 'delete'; pulls: 'list' }>;
 
 export interface DispatcherSettings {
   /** What `agent_runs.runner` records. */
@@ -365,7 +362,7 @@ export class Dispatcher {
     });
     const cloneUrl = this.settings.cloneUrlFor
       ? await this.settings.cloneUrlFor(repo)
-      : (await this.gitea.getRepo(repo.owner, repo.name)).cloneUrl;
+      : (await this.gitea.repos.get(repo.owner, repo.name)).cloneUrl;
     return {
       runId: run.id,
       repo: repo.fullName,
@@ -392,8 +389,8 @@ export class Dispatcher {
       const name = gitTokenName(run.id);
       try {
         // A token of an interrupted launch cannot be read again: replace it.
-        await this.gitea.deleteUserToken(botLogin, botPassword, name);
-        const token = await this.gitea.createUserToken(botLogin, botPassword, name, [
+        await this.gitea.tokens.delete(botLogin, botPassword, name);
+        const token = await this.gitea.tokens.create(botLogin, botPassword, name, [
           ...(this.settings.gitTokenScopes ?? ['write:repository']),
         ]);
         if (!token.token) throw new LaunchRefused(`Gitea minted the git token ${name} without a value`);
@@ -505,7 +502,7 @@ export class Dispatcher {
     const { botPassword, botLogin } = this.settings;
     if (!botPassword) return;
     try {
-      await this.gitea.deleteUserToken(botLogin, botPassword, gitTokenName(run.id));
+      await this.gitea.tokens.delete(botLogin, botPassword, gitTokenName(run.id));
     } catch (error) {
       if (isRetryable(error)) throw error;
       this.deps.log.error(
@@ -516,7 +513,7 @@ export class Dispatcher {
   }
 
   private async openPullRequestOn(repo: RepoRow, branch: string): Promise<number | null> {
-    const open = await this.gitea.listPullRequests(repo.owner, repo.name, { state: 'open' });
+    const open = await this.gitea.pulls.list(repo.owner, repo.name, { state: 'open' });
     return open.find((pr) => pr.head.ref === branch)?.number ?? null;
   }
 

@@ -2,7 +2,7 @@ import type { Env } from '../config/env.ts';
 import { secretValues } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
 import type { WorkKind, WorkProcessor } from '../domain/work.ts';
-import { GiteaClient } from '../gitea/client.ts';
+import { createGiteaClient } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import { registerPullRequestActivityHandlers } from '../handlers/pull-request-activity.ts';
 import { registerPullRequestHandlers } from '../handlers/pull-requests.ts';
@@ -83,7 +83,8 @@ export async function startAgents(options: StartAgentsOptions): Promise<Agents> 
     logger.info('AGENT_RUNNER=none: subtasks are not dispatched to agents');
     return { processors: {}, dispatcher: null, close: async () => undefined };
   }
-  const gitea = options.gitea ?? new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
+  const gitea =
+    options.gitea ?? createGiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
   const dispatcher = new Dispatcher(deps, gitea, runner, {
     runnerKind: runner.kind,
     maxConcurrent: env.AGENT_MAX_CONCURRENT,

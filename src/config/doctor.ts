@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { normaliseUrl } from '../db/client.ts';
 import { checkBoard } from '../gitea/board/index.ts';
-import { GiteaClient } from '../gitea/client.ts';
+import { createGiteaClient } from '../gitea/client.ts';
 import { checkGitea } from '../gitea/doctor.ts';
 import { type CheckResult, formatCheckResults, hasBlockingFailure } from '../gitea/doctor-report.ts';
 import { ConfigError, loadEnv } from './env.ts';
@@ -37,7 +37,7 @@ export async function runDoctor(
   if (databaseUrl) results.push(await checkDatabase(databaseUrl));
   if (redisUrl) results.push(await checkRedis(redisUrl));
   if (env) {
-    const client = new GiteaClient({
+    const client = createGiteaClient({
       baseUrl: env.GITEA_URL,
       token: env.GITEA_TOKEN,
       retry: { maxAttempts: 1 },
@@ -53,7 +53,7 @@ export async function runDoctor(
       });
     }
     if (env.GITEA_BOT_PASSWORD) {
-      const bot = await client.getCurrentUser().catch(() => null);
+      const bot = await client.users.current().catch(() => null);
       if (bot) {
         results.push(
           ...(await checkBoard({

@@ -188,6 +188,9 @@ export interface GiteaWorkflowRun {
   completedAt: string | null;
 }
 
+/** What an `ensure…` write did: it looks for its effect first, so a repeat changes nothing. */
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
+
 /** The Gitea reactions allowed by default (`[ui] REACTIONS`). */
 export type Reaction = '+1' | '-1' | 'laugh' | 'hooray' | 'confused' | 'heart' | 'rocket' | 'eyes';
 

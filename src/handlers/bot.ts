@@ -1,35 +1,25 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger.ts';
-import type { RepoSettingsService } from '../config/repo-settings.ts';
 import type { RepoContext } from '../context/types.ts';
 import type { Database } from '../db/client.ts';
 import type { NamedLocks } from '../db/named-lock.ts';
 import type { WorkJob } from '../domain/work.ts';
 import type { BoardAdapter } from '../gitea/board/types.ts';
-import type { GiteaClient } from '../gitea/client.ts';
+import type { GiteaPick } from '../gitea/client.ts';
+import type { RepoSettingsService } from '../gitea/repo-settings.ts';
 import type { Planner } from '../planning/planner.ts';
 import type { CommentWriter } from './comment-writer.ts';
 
 /** The Gitea calls the conversation needs: a narrow view of the client, easy to fake. */
-export type BotGitea = Pick<
-  GiteaClient,
-  | 'getIssue'
-  | 'addLabels'
-  | 'removeLabel'
-  | 'ensureComment'
-  | 'getComment'
-  | 'addIssueReaction'
-  | 'addCommentReaction'
-  | 'getPermission'
-  | 'getFileContent'
-  | 'ensureIssue'
-  | 'editIssue'
-  | 'listDependencies'
-  | 'addDependency'
-  | 'ensureLabels'
-  | 'getPullRequest'
-  | 'listPullReviews'
->;
+export type BotGitea = GiteaPick<{
+  issues: 'get' | 'ensure' | 'edit' | 'react';
+  labels: 'add' | 'remove' | 'ensure';
+  comments: 'ensure' | 'get' | 'react';
+  permissions: 'get';
+  contents: 'file';
+  dependencies: 'list' | 'add';
+  pulls: 'get' | 'reviews';
+}>;
 
 /** Reads a repository's context for an issue (cached per commit). */
 export interface ContextSource {

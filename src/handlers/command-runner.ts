@@ -69,7 +69,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     let permission: RepoPermission = 'none';
     if (!decidedWithout) {
       try {
-        permission = await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author);
+        permission = await deps.gitea.permissions.get(ref.owner, ref.repo, c.comment.author);
       } catch (error) {
         if (!(error instanceof BotNotRepoAdminError)) throw error;
         await reportBotNotAdmin(deps, ctx, repo, item, error);
@@ -118,7 +118,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       registry: commands,
       reply: reply(causeKey),
       replyToComment: (topic, body) => reply(`c${commentId}.${topic}`)(body),
-      react: (reaction) => deps.gitea.addCommentReaction(ref.owner, ref.repo, commentId, reaction),
+      react: (reaction) => deps.gitea.comments.react(ref.owner, ref.repo, commentId, reaction),
     };
     await descriptor.run(context);
     if (task) touchedTask = true;

@@ -2,16 +2,17 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger.ts';
 import { PermanentError } from '../domain/errors.ts';
 import { statusLabel } from '../domain/labels.ts';
-import type { GiteaClient, MarkerRef } from '../gitea/client.ts';
+import type { GiteaPick } from '../gitea/client.ts';
+import type { MarkerRef } from '../gitea/markers.ts';
 
 /**
- * Every comment the bot writes goes through here: idempotent by marker (ensureComment), and
+ * Every comment the bot writes goes through here: idempotent by marker (`comments.ensure`), and
  * counted per issue per hour. Past the cap the loop breaker trips: the issue is labelled
  * `ai-status/failed` with one comment saying why, and further comments are refused until the
  * hour is over — a bot that talks to itself must not flood an issue.
  */
 
-export type CommentGitea = Pick<GiteaClient, 'ensureComment' | 'addLabels'>;
+export type CommentGitea = GiteaPick<{ comments: 'ensure'; labels: 'add' }>;
 
 export class LoopBreakerTripped extends PermanentError {
   constructor(readonly issue: string) {
@@ -51,7 +52,7 @@ export class CommentWriter {
       await this.trip(issue);
       throw new LoopBreakerTripped(`${issue.owner}/${issue.repo}#${issue.number}`);
     }
-    const result = await this.options.gitea.ensureComment(
+    const result = await this.options.gitea.comments.ensure(
       issue.owner,
       issue.repo,
       issue.number,
@@ -75,8 +76,8 @@ export class CommentWriter {
     const flag = `${this.windowKey(issue)}:tripped`;
     if ((await this.options.redis.set(flag, '1', 'EX', 2 * 60 * 60, 'NX')) !== 'OK') return;
     this.options.log.warn({ issue }, 'loop breaker tripped');
-    await this.options.gitea.addLabels(issue.owner, issue.repo, issue.number, [statusLabel('failed')]);
-    await this.options.gitea.ensureComment(
+    await this.options.gitea.labels.add(issue.owner, issue.repo, issue.number, [statusLabel('failed')]);
+    await this.options.gitea.comments.ensure(
       issue.owner,
       issue.repo,
       issue.number,

@@ -30,7 +30,7 @@ import { settingsFor } from './settings-gate.ts';
  *
  * 1. plan: the planner's subtasks are validated as a DAG and stored as `subtasks` rows — once;
  *    a rerun finds the rows and does not ask the planner again;
- * 2. issues: each row without an issue gets one through `ensureIssue`, which finds an issue
+ * 2. issues: each row without an issue gets one through `issues.ensure`, which finds an issue
  *    created by a run that died before recording it (by its `subtask` marker) — so a crash
  *    after 5 of 9 issues ends with exactly 9;
  * 3. links: real Gitea dependencies (adding an existing one is a no-op);
@@ -99,7 +99,7 @@ async function retireSuperseded(deps: BotDeps, task: TaskRow, repo: RepoRow): Pr
         { kind: 'notice', attrs: { task: number, event: 'superseded' } },
         `Superseded: #${task.issueNumber} was decomposed again, so this subtask is closed. The new plan is on #${task.issueNumber}.`,
       );
-      await deps.gitea.editIssue(repo.owner, repo.name, number, { state: 'closed' });
+      await deps.gitea.issues.edit(repo.owner, repo.name, number, { state: 'closed' });
     });
   }
   await deleteSuperseded(deps.db, task.id);
@@ -115,7 +115,7 @@ async function plan(
 ): Promise<true | null> {
   const specRow = await latestSpec(deps.db, task.id);
   if (!specRow?.approvedAt) throw new Error(`task ${task.id} is decomposing without an approved spec`);
-  const issue = await deps.gitea.getIssue(repo.owner, repo.name, task.issueNumber);
+  const issue = await deps.gitea.issues.get(repo.owner, repo.name, task.issueNumber);
   const context = await deps.contexts.forIssue(repo.owner, repo.name, `${issue.title}\n${issue.body}`);
   let decomposition: Awaited<ReturnType<BotDeps['planner']['decompose']>>;
   try {
@@ -199,7 +199,7 @@ async function createIssues(deps: BotDeps, task: TaskRow, repo: RepoRow, rows: S
         issueNumber: byKey.get(key)?.issueNumber ?? null,
       })),
     });
-    const { issue } = await deps.gitea.ensureIssue(
+    const { issue } = await deps.gitea.issues.ensure(
       repo.owner,
       repo.name,
       { kind: 'subtask', attrs: { parent: task.issueNumber, key: row.key, plan: row.plan } },
@@ -223,12 +223,12 @@ async function linkDependencies(deps: BotDeps, repo: RepoRow, rows: SubtaskRow[]
   for (const row of rows) {
     if (row.issueNumber === null || row.dependencies.length === 0) continue;
     const existing = new Set(
-      (await deps.gitea.listDependencies(repo.owner, repo.name, row.issueNumber)).map((i) => i.number),
+      (await deps.gitea.dependencies.list(repo.owner, repo.name, row.issueNumber)).map((i) => i.number),
     );
     for (const key of row.dependencies) {
       const blocker = numberOf.get(key);
       if (blocker === null || blocker === undefined || existing.has(blocker)) continue;
-      await deps.gitea.addDependency(repo.owner, repo.name, row.issueNumber, blocker);
+      await deps.gitea.dependencies.add(repo.owner, repo.name, row.issueNumber, blocker);
     }
   }
 }

@@ -68,7 +68,7 @@ async function loadIssue(deps: BotDeps, task: TaskRow) {
     },
     { owner: repo.owner, repo: repo.name, number: task.issueNumber },
   );
-  const issue = await deps.gitea.getIssue(repo.owner, repo.name, task.issueNumber);
+  const issue = await deps.gitea.issues.get(repo.owner, repo.name, task.issueNumber);
   const input: IssueInput = {
     repo: repo.fullName,
     number: issue.number,

@@ -77,7 +77,7 @@ async function onReview(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promi
 
 /** Writes the reviews note when a reviewer has a standing verdict; returns whether it did. */
 async function showReviews(deps: BotDeps, { repo, pr, found }: CurrentPullRequest): Promise<boolean> {
-  const reviews = await deps.gitea.listPullReviews(repo.owner, repo.name, pr.number);
+  const reviews = await deps.gitea.pulls.reviews(repo.owner, repo.name, pr.number);
   const verdicts = standingVerdicts(reviews);
   if (verdicts.length === 0) return false;
   const { task } = found;

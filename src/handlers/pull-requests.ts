@@ -160,7 +160,7 @@ export async function withCurrentPullRequest<T>(
   const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
   if (!settings.ok) return null;
   return withIssueLock(deps, repo, payloadPr.number, async () => {
-    const pr = await deps.gitea.getPullRequest(repo.owner, repo.name, payloadPr.number);
+    const pr = await deps.gitea.pulls.get(repo.owner, repo.name, payloadPr.number);
     const found = await subtaskOfView(deps, repo, {
       number: pr.number,
       body: pr.body,

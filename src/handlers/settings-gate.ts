@@ -64,7 +64,7 @@ async function reportConfigError(
       }
       const id = await deps.comments.ensure(issue, marker, renderConfigErrorComment(bad.problems, null));
       if (listedOn) return;
-      const posted = await deps.gitea.getComment(issue.owner, issue.repo, id);
+      const posted = await deps.gitea.comments.get(issue.owner, issue.repo, id);
       await recordConfigError(deps.db, repo.id, {
         contentHash: bad.contentHash,
         problems: bad.problems,

@@ -34,7 +34,7 @@ async function onSubtaskIssue(deps: BotDeps, ctx: EventContext): Promise<void> {
   if (subtask?.kind !== 'subtask' || subtask.parentTaskId === null) return;
   const parentId = subtask.parentTaskId;
   const { action, result } = await withIssueLock(deps, repo, subtask.issueNumber, async () => {
-    const current = await deps.gitea.getIssue(repo.owner, repo.name, subtask.issueNumber);
+    const current = await deps.gitea.issues.get(repo.owner, repo.name, subtask.issueNumber);
     const now = current.state === 'closed' ? 'closed' : 'reopened';
     return { action: now, result: await updateReadiness(deps, parentId, subtask.id, now) };
   });
@@ -127,6 +127,6 @@ async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Pro
       { kind: 'summary', attrs: { task: feature.issueNumber } },
       body,
     );
-    await deps.gitea.editIssue(repo.owner, repo.name, feature.issueNumber, { state: 'closed' });
+    await deps.gitea.issues.edit(repo.owner, repo.name, feature.issueNumber, { state: 'closed' });
   });
 }

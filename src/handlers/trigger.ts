@@ -80,7 +80,7 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
     if (existing && existing.kind !== 'feature') return null;
     const remembered = existing?.triggerLabelPresent ?? false;
     if (hinted === remembered) return { task: existing ?? null, started: false, changed: null };
-    const current = await deps.gitea.getIssue(ref.owner, ref.repo, ref.number);
+    const current = await deps.gitea.issues.get(ref.owner, ref.repo, ref.number);
     const present = current.labels.some((label) => label.name === config.triggerLabel);
     if (present === remembered) {
       ctx.log.info({ present }, "the payload's labels are older than the issue; nothing changed");
@@ -121,7 +121,7 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
   if (!outcome?.task) return;
   if (outcome.started) {
     await withIssueLock(deps, repo, issue.number, () =>
-      deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'),
+      deps.gitea.issues.react(ref.owner, ref.repo, ref.number, 'eyes'),
     );
     await ensureWorkScheduled(deps, outcome.task, ctx.deliveryId);
   }
@@ -136,7 +136,7 @@ async function onPullRequestLabels(deps: BotDeps, ctx: EventContext): Promise<vo
   if (!gate || !pr.labels.includes(gate.config.triggerLabel)) return;
   const ref = { owner: ctx.repo.owner, repo: ctx.repo.name, number: pr.number };
   // A late `label_updated` may carry a label removed since: the pull request says.
-  const current = await deps.gitea.getPullRequest(ref.owner, ref.repo, ref.number);
+  const current = await deps.gitea.pulls.get(ref.owner, ref.repo, ref.number);
   if (!current.labels.some((label) => label.name === gate.config.triggerLabel)) return;
   await withIssueLock(deps, gate.repo, pr.number, () =>
     deps.comments.ensure(

@@ -1,20 +1,16 @@
 import type { Logger } from '../config/logger.ts';
 import type { RepoContextCache, RepoReader } from '../context/index.ts';
 import type { Database } from '../db/client.ts';
-import type { GiteaClient } from '../gitea/client.ts';
+import type { GiteaPick } from '../gitea/client.ts';
 
 /** The Gitea calls the MCP tools make, and nothing more. */
-export type McpGitea = Pick<
-  GiteaClient,
-  | 'getCurrentUser'
-  | 'getIssue'
-  | 'addLabels'
-  | 'removeLabel'
-  | 'listComments'
-  | 'editComment'
-  | 'ensureComment'
-  | 'createPullRequest'
->;
+export type McpGitea = GiteaPick<{
+  users: 'current';
+  issues: 'get';
+  labels: 'add' | 'remove';
+  comments: 'list' | 'edit' | 'ensure';
+  pulls: 'create';
+}>;
 
 /** Everything the MCP server needs from the rest of AiWorker, behind narrow interfaces. */
 export interface McpDeps {

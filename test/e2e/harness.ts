@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { loadEnv } from '../../src/config/env.ts';
 import { createLogger } from '../../src/config/logger.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { DELIVERY_QUEUE_NAME } from '../../src/queue/delivery-job.ts';
 import { WORK_QUEUE_NAME } from '../../src/queue/work-queue.ts';
@@ -122,7 +122,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     backoffMs: 50,
     agents: options.agents,
   });
-  const client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
+  const client = createGiteaClient({ baseUrl: gitea.url, token: bot.token });
   await setupRepo(client, {
     owner: 'acme',
     repo: 'shop',

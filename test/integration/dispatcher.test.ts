@@ -19,7 +19,7 @@ import {
 import { createFeatureTask, getTask } from '../../src/db/tasks.ts';
 import { managedLabelSpecs } from '../../src/domain/labels.ts';
 import type { WorkJob } from '../../src/domain/work.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
 import type { BotDeps } from '../../src/handlers/bot.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { MemoryCluster, MemoryRunner } from '../fakes/agent/memory-runner.ts';
@@ -52,8 +52,8 @@ beforeAll(async () => {
   gitea.createRepo('acme', 'shop', { files: { 'README.md': '# Shop\n' } });
   gitea.setPermission(REPO, BOT, 'admin');
   gitea.setPermission(REPO, 'alice', 'write');
-  client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
-  await client.ensureLabels('acme', 'shop', managedLabelSpecs());
+  client = createGiteaClient({ baseUrl: gitea.url, token: bot.token });
+  await client.labels.ensure('acme', 'shop', managedLabelSpecs());
   db = await createTestDatabase('dispatcher');
   const env = loadEnv({
     GITEA_URL: gitea.url,

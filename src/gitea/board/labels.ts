@@ -1,6 +1,6 @@
 import { managedLabelSpecs, parseStatusLabel } from '../../domain/labels.ts';
 import { statusLabelFor, type TaskState } from '../../domain/lifecycle.ts';
-import type { GiteaClient } from '../client.ts';
+import type { GiteaPick } from '../client.ts';
 import type { BoardAdapter, BoardIssue, BoardPreparation, BoardRef, BoardRepo } from './types.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { BoardAdapter, BoardIssue, BoardPreparation, BoardRef, BoardRepo } 
  * every Gitea (no web session needed); used when GITEA_BOT_PASSWORD is not set.
  */
 
-export type LabelsBoardClient = Pick<GiteaClient, 'ensureLabels' | 'getIssue' | 'addLabels' | 'removeLabel'>;
+export type LabelsBoardClient = GiteaPick<{ labels: 'ensure' | 'add' | 'remove'; issues: 'get' }>;
 
 const LABELS_BOARD: BoardRef = { kind: 'labels' };
 
@@ -23,7 +23,7 @@ export class LabelsBoard implements BoardAdapter {
   constructor(private readonly client: LabelsBoardClient) {}
 
   async prepare(repo: BoardRepo): Promise<BoardPreparation> {
-    const result = await this.client.ensureLabels(repo.owner, repo.name, statusLabelSpecs());
+    const result = await this.client.labels.ensure(repo.owner, repo.name, statusLabelSpecs());
     const notes = result.outcomes
       .filter(({ outcome }) => outcome !== 'unchanged')
       .map(({ name, outcome }) => `label ${name}: ${outcome}`);
@@ -37,16 +37,16 @@ export class LabelsBoard implements BoardAdapter {
    */
   async place(repo: BoardRepo, _board: BoardRef, issue: BoardIssue, state: TaskState): Promise<BoardRef> {
     const wanted = statusLabelFor(state);
-    const current = await this.client.getIssue(repo.owner, repo.name, issue.number);
+    const current = await this.client.issues.get(repo.owner, repo.name, issue.number);
     let statusLabels = current.labels
       .map((label) => label.name)
       .filter((name) => parseStatusLabel(name) !== null);
     if (wanted !== null && !statusLabels.includes(wanted)) {
-      const after = await this.client.addLabels(repo.owner, repo.name, issue.number, [wanted]);
+      const after = await this.client.labels.add(repo.owner, repo.name, issue.number, [wanted]);
       statusLabels = after.map((label) => label.name).filter((name) => parseStatusLabel(name) !== null);
     }
     for (const name of statusLabels) {
-      if (name !== wanted) await this.client.removeLabel(repo.owner, repo.name, issue.number, name);
+      if (name !== wanted) await this.client.labels.remove(repo.owner, repo.name, issue.number, name);
     }
     return { ...LABELS_BOARD };
   }

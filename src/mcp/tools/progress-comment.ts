@@ -34,14 +34,14 @@ async function writeProgress(
   const { owner, name } = ctx.repo;
   if (commentId !== null) {
     try {
-      await gitea.editComment(owner, name, commentId, renderProgressComment(view, intervalSeconds(env)));
+      await gitea.comments.edit(owner, name, commentId, renderProgressComment(view, intervalSeconds(env)));
       return commentId;
     } catch (error) {
       // Someone deleted it: the next write finds or creates the run's comment by its marker.
       if (!(error instanceof GiteaNotFoundError)) throw error;
     }
   }
-  const written = await gitea.ensureComment(
+  const written = await gitea.comments.ensure(
     owner,
     name,
     ctx.issueNumber,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { GiteaClient } from '../gitea/client.ts';
-import { GiteaNotFoundError } from '../gitea/errors.ts';
-import { parseRepoConfig, REPO_CONFIG_PATH, type RepoConfig } from './repo-config.ts';
+import { parseRepoConfig, REPO_CONFIG_PATH, type RepoConfig } from '../config/repo-config.ts';
+import type { GiteaPick } from './client.ts';
+import { GiteaNotFoundError } from './errors.ts';
 
 /**
  * Reads `.gitea/aiworker.yaml` from a repository's default branch.
@@ -32,7 +32,7 @@ export class RepoSettingsService {
   private readonly checked = new Map<string, Checked>();
 
   constructor(
-    private readonly gitea: Pick<GiteaClient, 'getFileContent' | 'getBranch'>,
+    private readonly gitea: GiteaPick<{ contents: 'file' | 'branch' }>,
     private readonly maxAgeMs = 30_000,
     private readonly now: () => number = Date.now,
   ) {}
@@ -47,7 +47,7 @@ export class RepoSettingsService {
       return known.settings;
     }
     const text =
-      headSha === null ? null : await this.gitea.getFileContent(owner, repo, REPO_CONFIG_PATH, headSha);
+      headSha === null ? null : await this.gitea.contents.file(owner, repo, REPO_CONFIG_PATH, headSha);
     const settings = settingsOf(text);
     this.remember(key, { headSha, settings, checkedAt: this.now() });
     return settings;
@@ -68,7 +68,7 @@ export class RepoSettingsService {
 
   private async headOf(owner: string, repo: string, branch: string): Promise<string | null> {
     try {
-      return (await this.gitea.getBranch(owner, repo, branch)).headSha;
+      return (await this.gitea.contents.branch(owner, repo, branch)).headSha;
     } catch (error) {
       if (error instanceof GiteaNotFoundError) return null; // an empty repository has no file
       throw error;
