@@ -1,12 +1,12 @@
 import type { Env } from '../config/env.ts';
 import { secretValues } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
+import type { HandlerRegistrar } from '../domain/events.ts';
 import type { WorkKind, WorkProcessor } from '../domain/work.ts';
 import { createGiteaClient } from '../gitea/client.ts';
 import type { BotDeps } from '../handlers/bot.ts';
 import { registerPullRequestActivityHandlers } from '../handlers/pull-request-activity.ts';
 import { registerPullRequestHandlers } from '../handlers/pull-requests.ts';
-import type { HandlerRegistry } from '../handlers/registry.ts';
 import {
   type AgentsGitea,
   attachDispatcher,
@@ -29,7 +29,7 @@ import { startPeriodic } from './watchdog.ts';
 export interface StartAgentsOptions {
   env: Env;
   deps: BotDeps;
-  registry: HandlerRegistry;
+  registry: HandlerRegistrar;
   logger?: Logger;
   /** A ready runner instead of the one AGENT_RUNNER names (tests). */
   runner?: AgentRunner;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CommentAction } from './event-names.ts';
+import type { COMMENT_EVENT, CommentAction, GiteaEventType } from './event-names.ts';
 import type { Actor, RepoRef, WebhookPayload } from './payloads.ts';
 
 /**
@@ -20,7 +20,7 @@ export interface GiteaEvent {
   repo: RepoRef | null;
   issueNumber: number | null;
   sender: Actor | null;
-  /** Set for comment and review events (normalised by src/handlers/comments.ts). */
+  /** Set for comment and review events (normalised by src/events/comments.ts). */
   comment: NormalisedComment | null;
 }
 
@@ -93,4 +93,39 @@ export interface CommentContext extends EventContext<NormalisedComment> {
   repo: RepoRef;
   issueNumber: number;
   sender: Actor;
+}
+
+// ── registering handlers ────────────────────────────────────────────────────────────────
+
+/** What a handler registers for: a Gitea event type, `type.action`, or the normalised `comment[.action]`. */
+export type HandlerName =
+  | GiteaEventType
+  | `${GiteaEventType}.${string}`
+  | typeof COMMENT_EVENT
+  | `${typeof COMMENT_EVENT}.${CommentAction}`;
+
+export type ContextFor<N extends HandlerName> = N extends
+  | typeof COMMENT_EVENT
+  | `${typeof COMMENT_EVENT}.${string}`
+  ? CommentContext
+  : EventContext<WebhookPayload>;
+
+export type Handler<C> = (context: C) => Promise<void> | void;
+
+export interface HandlerOptions {
+  /** Shown in logs and metrics; defaults to the function's name. */
+  name?: string;
+}
+
+/**
+ * Where handlers are registered (the router in src/events/registry.ts implements it): handler
+ * modules take this interface, so they never depend on the router itself.
+ */
+export interface HandlerRegistrar {
+  /** Registers a handler for one or more names (`type` or `type.action`). */
+  on<N extends HandlerName>(
+    names: N | readonly N[],
+    handler: Handler<ContextFor<N>>,
+    options?: HandlerOptions,
+  ): unknown;
 }

@@ -6,13 +6,12 @@ import type { CommandRegistry } from '../commands/registry.ts';
 import { audit } from '../db/audit.ts';
 import type { RepoRow } from '../db/repos.ts';
 import { findTask } from '../db/tasks.ts';
-import type { CommentContext } from '../domain/events.ts';
+import type { CommentContext, HandlerRegistrar } from '../domain/events.ts';
 import { decide, type RepoPermission } from '../domain/permissions.ts';
 import { BotNotRepoAdminError } from '../gitea/errors.ts';
 import { addressTo } from '../planning/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
 import { settingsFor } from './settings-gate.ts';
 
 const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
@@ -23,7 +22,11 @@ const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
  * learns nothing and changes nothing — and run. Edited and deleted comments never run
  * commands: only `comment.created` is handled.
  */
-export function registerCommandHandler(app: HandlerRegistry, deps: BotDeps, commands: CommandRegistry): void {
+export function registerCommandHandler(
+  app: HandlerRegistrar,
+  deps: BotDeps,
+  commands: CommandRegistry,
+): void {
   app.on('comment.created', (ctx) => onComment(deps, commands, ctx));
 }
 

@@ -1,6 +1,6 @@
 import { latestRunOf, type RunRow } from '../db/runs.ts';
 import { getTask } from '../db/tasks.ts';
-import type { EventContext } from '../domain/events.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
 import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest, GiteaPullReview } from '../gitea/types.ts';
@@ -8,7 +8,6 @@ import { oneLine } from '../planning/render/markdown.ts';
 import type { BotDeps } from './bot.ts';
 import { withIssueLock } from './publish.ts';
 import { type CurrentPullRequest, withCurrentPullRequest } from './pull-requests.ts';
-import type { HandlerRegistry } from './registry.ts';
 
 /**
  * What happens on a subtask's pull request after it is opened, shown on the subtask issue.
@@ -30,7 +29,7 @@ import type { HandlerRegistry } from './registry.ts';
  * alone. Cost per event of a subtask's pull request: the branch head for the settings, the pull
  * request and its reviews (three reads); other pull requests cost nothing.
  */
-export function registerPullRequestActivityHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerPullRequestActivityHandlers(app: HandlerRegistrar, deps: BotDeps): void {
   app.on('pull_request_sync.synchronized', (ctx) => onNewCommits(deps, ctx), {
     name: 'pull-request-commits',
   });

@@ -4,13 +4,12 @@ import { findRepo, type RepoRow } from '../db/repos.ts';
 import { findRunByBranch, type RunRow, recordRunPullRequest } from '../db/runs.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
 import { findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
-import type { EventContext } from '../domain/events.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest } from '../gitea/types.ts';
 import type { BotDeps } from './bot.ts';
 import { publishSubtask, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
 
 /**
  * Pull requests of managed subtasks (docs/architecture.md §1 steps 6 and 8). A pull request belongs to a
@@ -39,7 +38,7 @@ import type { HandlerRegistry } from './registry.ts';
  * New commits and reviews are in pull-request-activity.ts.
  */
 
-export function registerPullRequestHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerPullRequestHandlers(app: HandlerRegistrar, deps: BotDeps): void {
   app.on(
     ['pull_request.opened', 'pull_request.reopened', 'pull_request.edited', 'pull_request.closed'],
     (ctx) => onPullRequestChange(deps, ctx),

@@ -4,12 +4,11 @@ import { listRunsWithPullRequests } from '../db/runs.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
 import { applyFeatureEvent, findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import { costOfTask } from '../db/usage.ts';
-import type { EventContext } from '../domain/events.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 import { readySet } from '../planning/dag.ts';
 import type { BotDeps } from './bot.ts';
 import { publishFeature, publishSubtask, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
 
 /**
  * Readiness flows through the dependency graph as subtask issues close and reopen: a closed
@@ -22,7 +21,7 @@ import type { HandlerRegistry } from './registry.ts';
  * of a managed subtask) and its state now decides, under the subtask issue's lock so the newest
  * read is the last one applied. A late `closed` of an issue open again changes nothing.
  */
-export function registerSubtaskHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerSubtaskHandlers(app: HandlerRegistrar, deps: BotDeps): void {
   app.on(['issues.closed', 'issues.reopened'], (ctx) => onSubtaskIssue(deps, ctx));
 }
 

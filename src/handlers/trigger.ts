@@ -5,13 +5,12 @@ import {
   updateTaskFields,
   withLockedTask,
 } from '../db/tasks.ts';
-import type { EventContext } from '../domain/events.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
 import { DEFAULT_TRIGGER_LABEL } from '../domain/labels.ts';
 import type { RepoRef, WebhookPayload } from '../domain/payloads.ts';
 import type { BotDeps } from './bot.ts';
 import { ensureWorkScheduled } from './planning-jobs.ts';
 import { publishFeature, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
 import { settingsFor } from './settings-gate.ts';
 
 /**
@@ -25,7 +24,7 @@ import { settingsFor } from './settings-gate.ts';
  * issue is read from Gitea (one call) and its labels decide — under the issue's lock, so the
  * newest read is the last one applied. A snapshot that agrees with the row costs nothing.
  */
-export function registerTriggerHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerTriggerHandlers(app: HandlerRegistrar, deps: BotDeps): void {
   app.on(
     ['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'],
     (ctx) => onIssueLabels(deps, ctx),

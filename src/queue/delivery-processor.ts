@@ -5,9 +5,9 @@ import { describeError, isRetryable, toError } from '../domain/errors.ts';
 import { isKnownEventType } from '../domain/event-names.ts';
 import type { GiteaEvent } from '../domain/events.ts';
 import type { Actor, RepoRef } from '../domain/payloads.ts';
-import { parseGiteaEvent } from '../handlers/event.ts';
-import { loopPreventionReason } from '../handlers/loop-prevention.ts';
-import type { HandlerObserver, HandlerRegistry } from '../handlers/registry.ts';
+import { loopPreventionReason } from '../events/loop-prevention.ts';
+import { parseGiteaEvent } from '../events/parse.ts';
+import type { HandlerObserver, HandlerRegistry } from '../events/registry.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
 
 /**

@@ -3,7 +3,7 @@ import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/client.ts';
 import { createDeliveryStore } from '../db/deliveries.ts';
-import type { HandlerRegistry } from '../handlers/registry.ts';
+import type { HandlerRegistry } from '../events/registry.ts';
 import { DEFAULT_QUEUE_PREFIX, DELIVERY_QUEUE_NAME, type DeliveryJobData } from './delivery-job.ts';
 import { type PermanentFailureHook, processDelivery, type WorkerMetrics } from './delivery-processor.ts';
 import { createWorkerRedis, logConnectionState } from './redis-connections.ts';

@@ -8,7 +8,7 @@ import { deliveries } from '../../src/db/schema.ts';
 import { GITEA_EVENT_TYPES, type GiteaEventType } from '../../src/domain/event-names.ts';
 import type { NormalisedComment } from '../../src/domain/events.ts';
 import type { WebhookPayload } from '../../src/domain/payloads.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
 import { createHttpApp } from '../../src/server/app.ts';

@@ -7,7 +7,7 @@ import { createLogger } from '../../src/config/logger.ts';
 import { auditLog, deliveries } from '../../src/db/schema.ts';
 import { PermanentError, RetryableError } from '../../src/domain/errors.ts';
 import type { EventContext } from '../../src/domain/events.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import type { DeliveryFailure } from '../../src/queue/delivery-processor.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';

@@ -1,14 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.ts';
 import { isRetryable, retryAfterMsOf, toError } from '../domain/errors.ts';
-import {
-  COMMENT_ACTIONS,
-  COMMENT_EVENT,
-  type CommentAction,
-  type GiteaEventType,
-  isKnownEventType,
-} from '../domain/event-names.ts';
-import type { CommentContext, EventContext, GiteaEvent, NormalisedComment } from '../domain/events.ts';
+import { COMMENT_ACTIONS, COMMENT_EVENT, isKnownEventType } from '../domain/event-names.ts';
+import type {
+  CommentContext,
+  ContextFor,
+  EventContext,
+  GiteaEvent,
+  Handler,
+  HandlerName,
+  HandlerOptions,
+  HandlerRegistrar,
+  NormalisedComment,
+} from '../domain/events.ts';
 import type { WebhookPayload } from '../domain/payloads.ts';
 
 /**
@@ -20,23 +24,6 @@ import type { WebhookPayload } from '../domain/payloads.ts';
  * effects, no contention between them); a failing handler does not stop the others, and the
  * failures are thrown together once all have run.
  */
-
-export type HandlerName =
-  | GiteaEventType
-  | `${GiteaEventType}.${string}`
-  | typeof COMMENT_EVENT
-  | `${typeof COMMENT_EVENT}.${CommentAction}`;
-
-type ContextFor<N extends HandlerName> = N extends typeof COMMENT_EVENT | `${typeof COMMENT_EVENT}.${string}`
-  ? CommentContext
-  : EventContext<WebhookPayload>;
-
-export type Handler<C> = (context: C) => Promise<void> | void;
-
-export interface HandlerOptions {
-  /** Shown in logs and metrics; defaults to the function's name. */
-  name?: string;
-}
 
 /** Told about every handler run, e.g. to feed the duration and failure metrics. */
 export interface HandlerObserver {
@@ -92,7 +79,7 @@ interface Registration {
 
 const ACTION_PATTERN = /^[a-z][a-z_]*$/;
 
-export class HandlerRegistry {
+export class HandlerRegistry implements HandlerRegistrar {
   private readonly byName = new Map<string, Registration[]>();
   private readonly any: Registration[] = [];
   private count = 0;

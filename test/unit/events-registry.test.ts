@@ -4,8 +4,8 @@ import { createLogger } from '../../src/config/logger.ts';
 import { PermanentError, RetryableError } from '../../src/domain/errors.ts';
 import type { GiteaEventType } from '../../src/domain/event-names.ts';
 import type { CommentContext, EventContext } from '../../src/domain/events.ts';
-import { parseGiteaEvent } from '../../src/handlers/event.ts';
-import { HandlerError, HandlerErrors, HandlerRegistry } from '../../src/handlers/registry.ts';
+import { parseGiteaEvent } from '../../src/events/parse.ts';
+import { HandlerError, HandlerErrors, HandlerRegistry } from '../../src/events/registry.ts';
 import { giteaEventHeaderFor } from '../support/webhooks.ts';
 
 const log = createLogger({ level: 'silent' });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { WebhookPayload } from '../../src/domain/payloads.ts';
-import { parseGiteaEvent } from '../../src/handlers/event.ts';
-import { hasAiworkerMarker, loopPreventionReason } from '../../src/handlers/loop-prevention.ts';
+import { hasAiworkerMarker, loopPreventionReason } from '../../src/events/loop-prevention.ts';
+import { parseGiteaEvent } from '../../src/events/parse.ts';
 
 function payload(file: string): WebhookPayload {
   return JSON.parse(readFileSync(new URL(`../../fixtures/gitea/${file}`, import.meta.url), 'utf8'));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../../src/domain/errors.ts';
 import type { WebhookPayload } from '../../src/domain/payloads.ts';
-import { isCommentEvent, normaliseComment } from '../../src/handlers/comments.ts';
+import { isCommentEvent, normaliseComment } from '../../src/events/comments.ts';
 
 function fixture(name: string): WebhookPayload {
   return JSON.parse(readFileSync(new URL(`../../fixtures/gitea/${name}`, import.meta.url), 'utf8'));
