@@ -7,5 +7,5 @@ import { register } from 'tsx/esm/api';
 // A .env file in the working directory fills in variables the environment does not set.
 if (existsSync('.env')) process.loadEnvFile('.env');
 register();
-const { main } = await import('../src/cli.ts');
+const { main } = await import('../src/app/cli.ts');
 await main(process.argv.slice(2));

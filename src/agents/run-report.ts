@@ -1,6 +1,6 @@
+import { redactSecrets } from '../config/redact.ts';
 import type { RunStatusName } from '../db/runs.ts';
 import type { SubtaskEvent } from '../domain/lifecycle.ts';
-import { redactSecrets } from '../planning/llm/redact.ts';
 import type { RunPhase } from './runners/types.ts';
 
 /**

@@ -3,9 +3,8 @@ import { latestRunOf } from '../db/runs.ts';
 import { dependenciesDone, setSubtaskState } from '../db/subtasks.ts';
 import { lockTask, type TaskRow } from '../db/tasks.ts';
 import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
-import type { CommandDescriptor } from './context.ts';
-import { describeCommand } from './descriptor.ts';
-import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
+import { causeOf, replyToClaim, requireAgents, resolveAgentTarget } from './agent-target.ts';
+import type { Command } from './command.ts';
 
 /**
  * `/retry` (write): a new agent attempt at a failed subtask — on the subtask issue, or
@@ -14,11 +13,15 @@ import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './
  * at once within the limits, on the same branch. A subtask whose agent stopped to ask a
  * question (blocked, run paused) is retried the same way once the question is answered.
  */
-export const retryCommand: CommandDescriptor = describeCommand('retry', {
-  states: 'any',
+export const retryCommand: Command = {
+  name: 'retry',
+  usage: '/retry',
+  description: 'Retry the step that failed last (spec, decomposition or agent run).',
+  examples: ['/retry'],
+  permission: 'write',
   async run(ctx) {
-    const dispatcher = await requireDispatcher(ctx);
-    if (!dispatcher) return;
+    const agents = await requireAgents(ctx);
+    if (!agents) return;
     const target = await resolveAgentTarget(ctx);
     if (!target) return;
     const candidates = target.named
@@ -26,7 +29,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
       : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'running');
     const readyAgain: number[] = [];
     const waiting: number[] = [];
-    const result = await dispatcher.claim({
+    const result = await agents.claim({
       // Filled by `prepare` inside the claim's transaction, before the selection reads it.
       scope: { taskIds: readyAgain },
       automatic: false,
@@ -55,7 +58,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
     }
     await replyToClaim(ctx, result, ctx.config.agents.dispatch === 'manual', prefix);
   },
-});
+};
 
 /**
  * Moves a failed subtask — or one its agent left blocked (it asked a question, or said it

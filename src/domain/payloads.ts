@@ -127,6 +127,13 @@ export interface RepoRef {
   defaultBranch: string;
 }
 
+/** An issue or pull request of a repository, as writes to Gitea address it. */
+export interface IssueRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
 /** Who did something. */
 export interface Actor {
   id: number;

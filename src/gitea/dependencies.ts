@@ -7,14 +7,14 @@ import { type GiteaIssue, toIssue } from './types.ts';
 
 /** Issue dependencies: which issues block an issue (it cannot close before they do). */
 
-/** An issue somewhere on the Gitea instance; owner and repo default to the calling issue's. */
-export interface IssueRef {
+/** A blocking issue somewhere on the Gitea instance; owner and repo default to the blocked issue's. */
+export interface BlockerRef {
   owner?: string;
   repo?: string;
   number: number;
 }
 
-function issueRef(owner: string, repo: string, ref: IssueRef | number): Required<IssueRef> {
+function issueRef(owner: string, repo: string, ref: BlockerRef | number): Required<BlockerRef> {
   if (typeof ref === 'number') return { owner, repo, number: ref };
   return { owner: ref.owner ?? owner, repo: ref.repo ?? repo, number: ref.number };
 }
@@ -47,7 +47,7 @@ export class GiteaDependencies {
     owner: string,
     repo: string,
     number: number,
-    blocker: IssueRef | number,
+    blocker: BlockerRef | number,
   ): Promise<{ added: boolean }> {
     const target = issueRef(owner, repo, blocker);
     if (target.number === number && repoKey(target.owner, target.repo) === repoKey(owner, repo)) {
@@ -75,7 +75,7 @@ export class GiteaDependencies {
     return { added: result.created };
   }
 
-  private async has(owner: string, repo: string, number: number, blocker: Required<IssueRef>) {
+  private async has(owner: string, repo: string, number: number, blocker: Required<BlockerRef>) {
     const dependencies = await this.list(owner, repo, number);
     const blockerRepo = `${blocker.owner}/${blocker.repo}`.toLowerCase();
     return dependencies.some(

@@ -107,8 +107,8 @@ describe('decomposition on approval', () => {
   });
 
   it('ends with exactly one issue per subtask when the job dies halfway and is retried', async () => {
-    const { gitea, runtime } = h;
-    const client = runtime.deps!.gitea.issues as { ensure: (...args: never[]) => Promise<unknown> };
+    const { gitea, botGitea } = h;
+    const client = botGitea.issues as { ensure: (...args: never[]) => Promise<unknown> };
     const original = client.ensure.bind(client);
     let calls = 0;
     client.ensure = async (...args: never[]) => {

@@ -32,8 +32,7 @@ const LAYERS: Record<string, number> = {
   events: 10,
   queue: 11,
   server: 12,
-  'runtime.ts': 13,
-  'cli.ts': 13,
+  app: 13,
 };
 
 function sourceFiles(dir: string): string[] {

@@ -97,7 +97,7 @@ describe('the Dockerfile', () => {
     );
     expect(contextCopies).toContain(path.relative(ROOT, MIGRATIONS_FOLDER));
     // bin/aiworker.js loads the TypeScript entry point from src.
-    expect(readFileSync(path.join(ROOT, 'bin/aiworker.js'), 'utf8')).toContain("import('../src/cli.ts')");
+    expect(readFileSync(path.join(ROOT, 'bin/aiworker.js'), 'utf8')).toContain("import('../src/app/cli.ts')");
   });
 });
 

@@ -30,24 +30,37 @@ export class LabelsBoard implements BoardAdapter {
     return { board: { ...LABELS_BOARD }, notes };
   }
 
-  /**
-   * Puts `statusLabelFor(state)` on the issue and takes every other `ai-status/*` label off
-   * (Gitea removes them on add, as the labels are exclusive; any left over are removed one by
-   * one). Reads the issue first: nothing is written when the labels are already right.
-   */
+  /** Puts the status label of `state` on the issue (see `placeStatusLabel`). */
   async place(repo: BoardRepo, _board: BoardRef, issue: BoardIssue, state: TaskState): Promise<BoardRef> {
-    const wanted = statusLabelFor(state);
-    const current = await this.client.issues.get(repo.owner, repo.name, issue.number);
-    let statusLabels = current.labels
-      .map((label) => label.name)
-      .filter((name) => parseStatusLabel(name) !== null);
-    if (wanted !== null && !statusLabels.includes(wanted)) {
-      const after = await this.client.labels.add(repo.owner, repo.name, issue.number, [wanted]);
-      statusLabels = after.map((label) => label.name).filter((name) => parseStatusLabel(name) !== null);
-    }
-    for (const name of statusLabels) {
-      if (name !== wanted) await this.client.labels.remove(repo.owner, repo.name, issue.number, name);
-    }
+    await placeStatusLabel(this.client, repo, issue.number, statusLabelFor(state));
     return { ...LABELS_BOARD };
+  }
+}
+
+/** What placing a status label needs from the client. */
+export type StatusLabelClient = GiteaPick<{ issues: 'get'; labels: 'add' | 'remove' }>;
+
+/**
+ * Puts `wanted` (an `ai-status/*` label, or none) on the issue and takes every other
+ * `ai-status/*` label off (Gitea removes them on add, as the labels are exclusive; any left over
+ * are removed one by one). Reads the issue first: nothing is written when the labels are
+ * already right. The one place status labels are placed.
+ */
+export async function placeStatusLabel(
+  client: StatusLabelClient,
+  repo: BoardRepo,
+  issueNumber: number,
+  wanted: string | null,
+): Promise<void> {
+  const current = await client.issues.get(repo.owner, repo.name, issueNumber);
+  let statusLabels = current.labels
+    .map((label) => label.name)
+    .filter((name) => parseStatusLabel(name) !== null);
+  if (wanted !== null && !statusLabels.includes(wanted)) {
+    const after = await client.labels.add(repo.owner, repo.name, issueNumber, [wanted]);
+    statusLabels = after.map((label) => label.name).filter((name) => parseStatusLabel(name) !== null);
+  }
+  for (const name of statusLabels) {
+    if (name !== wanted) await client.labels.remove(repo.owner, repo.name, issueNumber, name);
   }
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { audit } from '../../db/audit.ts';
 import { approvedSpec } from '../../db/specs.ts';
 import { claimReadySubtask, findFeatureOfIssue, findSubtaskByIssue } from '../../db/subtasks.ts';
+import { showStatusLabel } from '../../publish/board-sync.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { loadRunContext, loadSubtaskContext, requireOwnIssue } from '../run-context.ts';
-import { showStatusLabel } from '../status-label.ts';
 import { defineTool } from '../tool-kit.ts';
 import { buildTaskView, TaskViewSchema, taskSummaryLine } from './task-view.ts';
 

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger.ts';
 import { PermanentError } from '../domain/errors.ts';
 import { statusLabel } from '../domain/labels.ts';
+import type { IssueRef } from '../domain/payloads.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import type { MarkerRef } from '../gitea/markers.ts';
 
@@ -28,12 +29,6 @@ export interface CommentWriterOptions {
   perHour: number;
   log: Logger;
   now?: () => number;
-}
-
-export interface IssueRef {
-  owner: string;
-  repo: string;
-  number: number;
 }
 
 export class CommentWriter {

@@ -1,18 +1,52 @@
+import type { AgentControl } from '../agents/control.ts';
 import type { Logger } from '../config/logger.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
+import type { Database } from '../db/client.ts';
 import type { RepoRow } from '../db/repos.ts';
 import type { TaskRow } from '../db/tasks.ts';
-import type { FeatureState } from '../domain/lifecycle.ts';
-import type { Requirement } from '../domain/permissions.ts';
+import type { IssueRef } from '../domain/payloads.ts';
+import type { PermissionRule } from '../domain/permissions.ts';
+import type { WorkScheduler } from '../domain/work.ts';
 import type { Reaction } from '../gitea/types.ts';
-import type { BotDeps } from '../handlers/bot.ts';
-import type { IssueRef } from '../handlers/comment-writer.ts';
+import type { Planner } from '../planning/planner.ts';
 import type { CommandInvocation } from './parser.ts';
-import type { CommandRegistry } from './registry.ts';
+
+/**
+ * A slash command, Prow-style: everything about it in one place — what `/help` shows, who may
+ * run it, and what it does. `commands/index.ts` lists them.
+ */
+export interface Command extends PermissionRule {
+  /** Lowercase, without the slash: `approve-spec`. */
+  name: string;
+  /** How to write it, with placeholders: `/revise-spec <feedback>`. */
+  usage: string;
+  /** One line for `/help`. */
+  description: string;
+  /** Complete, copy-pasteable single-line examples. */
+  examples: readonly string[];
+  /**
+   * What it does, permission already checked. Absent for a command this version reserves but
+   * does not run yet: it is recognised (no "did you mean"), and answered as not available.
+   */
+  run?(ctx: CommandContext): Promise<void>;
+}
+
+/** What commands use besides the comment they run for: narrow services, built once. */
+export interface CommandServices {
+  db: Database;
+  /** Queues the job a new state waits for. */
+  work: WorkScheduler;
+  /** The agent dispatcher; null when no agent runner is configured. */
+  agents: AgentControl | null;
+  /** Which planner writes the questions and specs (named by `/status`). */
+  planner: Pick<Planner, 'name' | 'model'>;
+}
 
 /** What a command's `run` receives: one command of one comment, permission already checked. */
 export interface CommandContext {
-  deps: BotDeps;
+  services: CommandServices;
+  /** The commands this instance runs (for `/help`). */
+  commands: readonly Command[];
   repo: RepoRow;
   config: RepoConfig;
   issue: IssueRef & { title: string; author: string; isPull: boolean };
@@ -24,8 +58,6 @@ export interface CommandContext {
   causeKey: string;
   deliveryId: string;
   log: Logger;
-  /** The commands this instance runs (for `/help`). */
-  registry: CommandRegistry;
   /** Replies once to this command (a redelivery edits the same reply instead of adding one). */
   reply(body: string): Promise<void>;
   /**
@@ -35,17 +67,6 @@ export interface CommandContext {
   replyToComment(topic: string, body: string): Promise<void>;
   /** Reacts to the comment (idempotent). */
   react(reaction: Reaction): Promise<void>;
-}
-
-/** A slash command: its catalog entry's name plus its behaviour (docs/architecture.md §7). */
-export interface CommandDescriptor {
-  name: string;
-  usage: string;
-  examples: readonly string[];
-  permission: Requirement;
-  /** The feature states in which it does something; 'any' when it always answers. */
-  states: readonly FeatureState[] | 'any';
-  run(ctx: CommandContext): Promise<void>;
 }
 
 /** The feature conversation this command acts on, or a reply saying there is none. */

@@ -1,11 +1,11 @@
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
+import { ConfigError, loadEnv } from '../config/env.ts';
 import { normaliseUrl } from '../db/client.ts';
 import { checkBoard } from '../gitea/board/index.ts';
 import { createGiteaClient } from '../gitea/client.ts';
 import { checkGitea } from '../gitea/doctor.ts';
 import { type CheckResult, formatCheckResults, hasBlockingFailure } from '../gitea/doctor-report.ts';
-import { ConfigError, loadEnv } from './env.ts';
 
 /**
  * `aiworker doctor`: every configured dependency checked, each failure with how to fix it.

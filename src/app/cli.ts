@@ -1,13 +1,13 @@
-import { runDoctor } from './config/doctor.ts';
-import { ConfigError, loadEnv, loadEnvSubset, secretValues } from './config/env.ts';
-import { createLogger, type Logger } from './config/logger.ts';
-import { runMigrations } from './db/migrate.ts';
-import { createBoard } from './gitea/board/index.ts';
-import { createGiteaClient } from './gitea/client.ts';
-import { parseRepoSlug } from './gitea/repo-slug.ts';
-import { formatSetupReport, setupRepo } from './gitea/setup.ts';
+import { ConfigError, loadEnv, loadEnvSubset, secretValues } from '../config/env.ts';
+import { createLogger, type Logger } from '../config/logger.ts';
+import { runMigrations } from '../db/migrate.ts';
+import { createBoard } from '../gitea/board/index.ts';
+import { createGiteaClient } from '../gitea/client.ts';
+import { parseRepoSlug } from '../gitea/repo-slug.ts';
+import { formatSetupReport, setupRepo } from '../gitea/setup.ts';
+import { handleShutdownSignals } from '../server/shutdown.ts';
+import { runDoctor } from './doctor.ts';
 import { startRuntime } from './runtime.ts';
-import { handleShutdownSignals } from './server/shutdown.ts';
 
 const USAGE = `Usage: aiworker <command>
 
