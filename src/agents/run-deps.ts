@@ -1,12 +1,10 @@
 import type { Logger } from '../config/logger.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import type { RepoRow } from '../db/repos.ts';
 import type { WorkScheduler } from '../domain/work.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import type { RepoSettingsService } from '../gitea/repo-settings.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { RunStatus } from './runners/types.ts';
 
@@ -15,12 +13,9 @@ import type { RunStatus } from './runners/types.ts';
 /** The Gitea calls the dispatcher makes besides the bot's comments and labels. */
 export type AgentsGitea = GiteaPick<{ repos: 'get'; tokens: 'create' | 'delete'; pulls: 'list' }>;
 
-export interface AgentRunDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface AgentRunDeps extends IssueWriters {
   settings: Pick<RepoSettingsService, 'recent'>;
   publisher: Pick<Publisher, 'subtask'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   /** Where `dispatch` jobs (one per claimed run) are queued. */
   work: WorkScheduler;
   gitea: AgentsGitea;

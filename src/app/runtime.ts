@@ -232,31 +232,9 @@ async function startWorkers(options: RuntimeOptions, shared: Shared): Promise<vo
   });
   closers.push({ name: 'agents', close: () => agents.close() });
 
-  const planning = new PlanningJobs({
-    db,
-    locks,
-    gitea,
-    planner,
-    contexts,
-    gate,
-    publisher,
-    comments,
-    work,
-    secrets,
-  });
-  const decomposition = new DecompositionJob({
-    db,
-    locks,
-    gitea,
-    planner,
-    contexts,
-    gate,
-    publisher,
-    comments,
-    boardKind: board.kind,
-    agents: agents.control,
-    secrets,
-  });
+  const jobs = { db, locks, gitea, planner, contexts, gate, publisher, comments, secrets };
+  const planning = new PlanningJobs({ ...jobs, work });
+  const decomposition = new DecompositionJob({ ...jobs, boardKind: board.kind, agents: agents.control });
   const services: CommandServices = { db, work, agents: agents.control, planner };
 
   // Handlers of one delivery run in this order.

@@ -1,13 +1,12 @@
 import type { AgentControl, ClaimResult } from '../agents/control.ts';
-import type { CauseEntry } from '../db/audit.ts';
 import { listSubtaskTasks } from '../db/subtasks.ts';
 import { getTask, type TaskRow } from '../db/tasks.ts';
 import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
 import type { CommandContext } from './command.ts';
 
 /**
- * What the agent commands (`/dispatch`, `/retry`, `/cancel`) share: which subtasks a command
- * acts on, the dispatcher or why there is none, the command's cause, and the reply to a claim.
+ * What the agent commands (`/dispatch`, `/retry`, `/cancel`) share: the dispatcher and which
+ * subtasks a command acts on (or why there are none), and the reply to a claim.
  */
 
 /** The subtasks a command acts on: this subtask, `#N` of this feature, or the whole feature. */
@@ -21,7 +20,7 @@ export interface AgentTarget {
   onFeature: boolean;
 }
 
-export async function resolveAgentTarget(ctx: CommandContext): Promise<AgentTarget | null> {
+async function resolveAgentTarget(ctx: CommandContext): Promise<AgentTarget | null> {
   const task = ctx.task;
   const name = `/${ctx.command.name}`;
   if (!task) {
@@ -60,26 +59,22 @@ export async function resolveAgentTarget(ctx: CommandContext): Promise<AgentTarg
   return { feature: task, subtasks: [subtask], named: true, onFeature: true };
 }
 
-/** The agent dispatcher, or a reply saying that no agent can run on this instance. */
-export async function requireAgents(ctx: CommandContext): Promise<AgentControl | null> {
-  if (ctx.services.agents) return ctx.services.agents;
-  await ctx.reply(
-    'No agent runner is configured on this AiWorker (`AGENT_RUNNER=none`), so no agent can run. An administrator can set `AGENT_RUNNER=local` or `AGENT_RUNNER=kubernetes`.',
-  );
-  return null;
-}
-
-export function causeOf(ctx: CommandContext): CauseEntry {
-  return {
-    causeKey: ctx.causeKey,
-    deliveryId: ctx.deliveryId,
-    repoFullName: ctx.repo.fullName,
-    issueNumber: ctx.issue.number,
-    actor: ctx.comment.author,
-    command: ctx.command.name,
-    args: ctx.command.args,
-    result: 'applied',
-  };
+/**
+ * The agent dispatcher and the subtasks the command acts on; or null, with a reply saying that
+ * no agent can run on this instance, or what is wrong with the target.
+ */
+export async function agentCommandTarget(
+  ctx: CommandContext,
+): Promise<{ agents: AgentControl; target: AgentTarget } | null> {
+  const agents = ctx.services.agents;
+  if (!agents) {
+    await ctx.reply(
+      'No agent runner is configured on this AiWorker (`AGENT_RUNNER=none`), so no agent can run. An administrator can set `AGENT_RUNNER=local` or `AGENT_RUNNER=kubernetes`.',
+    );
+    return null;
+  }
+  const target = await resolveAgentTarget(ctx);
+  return target ? { agents, target } : null;
 }
 
 /** "2 blocked by their dependencies, 1 in review" */

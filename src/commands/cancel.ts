@@ -1,7 +1,7 @@
 import { claimCause } from '../db/audit.ts';
 import { listActiveRuns } from '../db/runs.ts';
-import { causeOf, requireAgents, resolveAgentTarget } from './agent-target.ts';
-import type { Command } from './command.ts';
+import { agentCommandTarget } from './agent-target.ts';
+import { type Command, causeOf } from './command.ts';
 
 /**
  * `/cancel` (write): stop agent runs. On a subtask issue (or `/cancel #14` on the feature):
@@ -16,10 +16,9 @@ export const cancelCommand: Command = {
   examples: ['/cancel'],
   permission: 'write',
   async run(ctx) {
-    const agents = await requireAgents(ctx);
-    if (!agents) return;
-    const target = await resolveAgentTarget(ctx);
-    if (!target) return;
+    const found = await agentCommandTarget(ctx);
+    if (!found) return;
+    const { agents, target } = found;
     // Claimed first: a redelivered comment must not cancel the next attempt.
     const fresh = await ctx.services.db.transaction((tx) => claimCause(tx, causeOf(ctx)));
     if (!fresh) return;

@@ -1,6 +1,7 @@
 import type { AgentControl } from '../agents/control.ts';
 import type { Logger } from '../config/logger.ts';
 import type { RepoConfig } from '../config/repo-config.ts';
+import type { CauseEntry } from '../db/audit.ts';
 import type { Database } from '../db/client.ts';
 import type { RepoRow } from '../db/repos.ts';
 import type { TaskRow } from '../db/tasks.ts';
@@ -78,4 +79,18 @@ export async function requireFeature(ctx: CommandContext): Promise<TaskRow | nul
       : `There is no AiWorker conversation on this issue yet. Add the \`${ctx.config.triggerLabel}\` label to start one.`,
   );
   return null;
+}
+
+/** The command's cause, claimed once in the audit log (a redelivered comment claims nothing). */
+export function causeOf(ctx: CommandContext): CauseEntry {
+  return {
+    causeKey: ctx.causeKey,
+    deliveryId: ctx.deliveryId,
+    repoFullName: ctx.repo.fullName,
+    issueNumber: ctx.issue.number,
+    actor: ctx.comment.author,
+    command: ctx.command.name,
+    args: ctx.command.args,
+    result: 'applied',
+  };
 }

@@ -1,7 +1,7 @@
 import { listSubtaskTasks } from '../db/subtasks.ts';
 import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
-import { causeOf, replyToClaim, requireAgents, resolveAgentTarget, summariseStates } from './agent-target.ts';
-import type { Command } from './command.ts';
+import { agentCommandTarget, replyToClaim, summariseStates } from './agent-target.ts';
+import { type Command, causeOf } from './command.ts';
 
 /**
  * `/dispatch` (write): start agent runs now, within the concurrency limits — every ready
@@ -17,10 +17,9 @@ export const dispatchCommand: Command = {
   examples: ['/dispatch'],
   permission: 'write',
   async run(ctx) {
-    const agents = await requireAgents(ctx);
-    if (!agents) return;
-    const target = await resolveAgentTarget(ctx);
-    if (!target) return;
+    const found = await agentCommandTarget(ctx);
+    if (!found) return;
+    const { agents, target } = found;
     if (target.feature.state !== 'in_progress') {
       return ctx.reply(
         `Nothing to dispatch: #${target.feature.issueNumber} is ${describeState(target.feature.state as never)}.`,

@@ -3,8 +3,8 @@ import { latestRunOf } from '../db/runs.ts';
 import { dependenciesDone, setSubtaskState } from '../db/subtasks.ts';
 import { lockTask, type TaskRow } from '../db/tasks.ts';
 import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
-import { causeOf, replyToClaim, requireAgents, resolveAgentTarget } from './agent-target.ts';
-import type { Command } from './command.ts';
+import { agentCommandTarget, replyToClaim } from './agent-target.ts';
+import { type Command, causeOf } from './command.ts';
 
 /**
  * `/retry` (write): a new agent attempt at a failed subtask — on the subtask issue, or
@@ -20,10 +20,9 @@ export const retryCommand: Command = {
   examples: ['/retry'],
   permission: 'write',
   async run(ctx) {
-    const agents = await requireAgents(ctx);
-    if (!agents) return;
-    const target = await resolveAgentTarget(ctx);
-    if (!target) return;
+    const found = await agentCommandTarget(ctx);
+    if (!found) return;
+    const { agents, target } = found;
     const candidates = target.named
       ? target.subtasks
       : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'running');

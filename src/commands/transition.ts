@@ -3,7 +3,7 @@ import type { Tx } from '../db/client.ts';
 import { applyFeatureEvent, type TaskRow, withLockedTask } from '../db/tasks.ts';
 import type { FeatureEvent } from '../domain/lifecycle.ts';
 import { ensureWorkScheduled } from '../jobs/work-for-state.ts';
-import type { CommandContext } from './command.ts';
+import { type CommandContext, causeOf } from './command.ts';
 
 export type CommandOutcome =
   | { kind: 'applied'; task: TaskRow }
@@ -30,16 +30,7 @@ export async function transitionByCommand(
     ctx.services.db,
     task.id,
     async (tx, current): Promise<CommandOutcome> => {
-      const claimed = await claimCause(tx, {
-        causeKey: ctx.causeKey,
-        deliveryId: ctx.deliveryId,
-        repoFullName: ctx.repo.fullName,
-        issueNumber: ctx.issue.number,
-        actor: ctx.comment.author,
-        command: ctx.command.name,
-        args: ctx.command.args,
-        result: 'applied',
-      });
+      const claimed = await claimCause(tx, causeOf(ctx));
       if (!claimed) {
         // A redelivery: repeat the first answer (replies are idempotent), never the effect.
         const first = await claimOf(tx, ctx.causeKey);

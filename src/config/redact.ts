@@ -51,7 +51,8 @@ const SECRET_PATTERNS: readonly SecretPattern[] = [
   },
 ];
 
-function escapeForRegExp(value: string): string {
+/** A literal text as a regular expression that matches exactly it. */
+export function escapeForRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

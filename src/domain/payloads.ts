@@ -33,7 +33,8 @@ export interface GiteaRepository {
   [field: string]: unknown;
 }
 
-export interface GiteaIssue {
+/** What an issue and a pull request both carry. */
+export interface GiteaIssueFields {
   id: number;
   number: number;
   title: string;
@@ -42,6 +43,10 @@ export interface GiteaIssue {
   user: GiteaUser;
   labels?: GiteaLabel[] | null;
   html_url?: string;
+  [field: string]: unknown;
+}
+
+export interface GiteaIssue extends GiteaIssueFields {
   /** Set (not null) when the issue is a pull request. */
   pull_request?: { merged?: boolean; merged_at?: string | null; [field: string]: unknown } | null;
   [field: string]: unknown;
@@ -55,15 +60,7 @@ export interface GiteaBranchRef {
   [field: string]: unknown;
 }
 
-export interface GiteaPullRequest {
-  id: number;
-  number: number;
-  title: string;
-  body?: string;
-  state: string;
-  user: GiteaUser;
-  labels?: GiteaLabel[] | null;
-  html_url?: string;
+export interface GiteaPullRequest extends GiteaIssueFields {
   merged?: boolean;
   merged_at?: string | null;
   merge_commit_sha?: string | null;

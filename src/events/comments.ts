@@ -1,7 +1,7 @@
 import { PermanentError } from '../domain/errors.ts';
 import { COMMENT_EVENT_TYPES, type CommentAction, REVIEW_EVENT_TYPES } from '../domain/event-names.ts';
 import type { NormalisedComment, ReviewState } from '../domain/events.ts';
-import type { WebhookPayload } from '../domain/payloads.ts';
+import type { GiteaIssueFields, WebhookPayload } from '../domain/payloads.ts';
 import { readActor, readLabelNames, readRepo } from './payloads.ts';
 
 /**
@@ -59,16 +59,7 @@ function fromComment(eventType: string, payload: WebhookPayload): NormalisedComm
   const normalised: NormalisedComment = {
     kind: isPull ? 'pull' : 'issue',
     repo,
-    issue: {
-      number: issue.number,
-      id: typeof issue.id === 'number' ? issue.id : 0,
-      title: typeof issue.title === 'string' ? issue.title : '',
-      body: typeof issue.body === 'string' ? issue.body : '',
-      state: typeof issue.state === 'string' ? issue.state : 'open',
-      isPull,
-      labels: readLabelNames(issue.labels),
-      author: readActor(issue.user)?.login ?? '',
-    },
+    issue: issueOf(issue, isPull),
     comment: {
       id: comment.id,
       body: comment.body,
@@ -97,16 +88,7 @@ function fromReview(eventType: string, payload: WebhookPayload): NormalisedComme
   return {
     kind: 'review',
     repo,
-    issue: {
-      number: pull.number,
-      id: typeof pull.id === 'number' ? pull.id : 0,
-      title: typeof pull.title === 'string' ? pull.title : '',
-      body: typeof pull.body === 'string' ? pull.body : '',
-      state: typeof pull.state === 'string' ? pull.state : 'open',
-      isPull: true,
-      labels: readLabelNames(pull.labels),
-      author: readActor(pull.user)?.login ?? '',
-    },
+    issue: issueOf(pull, true),
     comment: {
       id: null,
       body: typeof review.content === 'string' ? review.content : '',
@@ -117,6 +99,20 @@ function fromReview(eventType: string, payload: WebhookPayload): NormalisedComme
     review: { state: REVIEW_STATES[eventType] ?? 'comment' },
     sender,
     action: 'created',
+  };
+}
+
+/** The issue or pull request a comment is on; fields an older Gitea omits get neutral values. */
+function issueOf(raw: GiteaIssueFields, isPull: boolean): NormalisedComment['issue'] {
+  return {
+    number: raw.number,
+    id: typeof raw.id === 'number' ? raw.id : 0,
+    title: typeof raw.title === 'string' ? raw.title : '',
+    body: typeof raw.body === 'string' ? raw.body : '',
+    state: typeof raw.state === 'string' ? raw.state : 'open',
+    isPull,
+    labels: readLabelNames(raw.labels),
+    author: readActor(raw.user)?.login ?? '',
   };
 }
 

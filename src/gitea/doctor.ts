@@ -1,8 +1,7 @@
 import { botNeedsAdmin } from './bot-access.ts';
 import type { GiteaPick } from './client.ts';
-import type { CheckResult } from './doctor-report.ts';
+import { type CheckResult, slugOfCheck } from './doctor-report.ts';
 import { GiteaError, GiteaForbiddenError, GiteaNotFoundError, GiteaRetryableError } from './errors.ts';
-import { parseRepoSlug } from './repo-slug.ts';
 
 /** The Gitea side of `aiworker doctor`: token, version, and the bot's rights on a repository. */
 
@@ -119,13 +118,9 @@ async function repoCheck(
   login: string | undefined,
 ): Promise<CheckResult> {
   const name = `repository ${slug}`;
-  let owner: string;
-  let repo: string;
-  try {
-    ({ owner, repo } = parseRepoSlug(slug));
-  } catch (error) {
-    return { name, ok: false, detail: (error as Error).message, fix: 'Pass the repository as OWNER/NAME.' };
-  }
+  const parsed = slugOfCheck(name, slug);
+  if ('failed' in parsed) return parsed.failed;
+  const { owner, repo } = parsed;
   if (login === undefined) return { name, ok: false, detail: 'skipped: the token check failed' };
   try {
     await client.repos.get(owner, repo);

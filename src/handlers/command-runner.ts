@@ -2,8 +2,6 @@ import type { Command, CommandContext, CommandServices } from '../commands/comma
 import { type CommandInvocation, parseComment } from '../commands/parser.ts';
 import { requiredPermission } from '../commands/permissions.ts';
 import { audit } from '../db/audit.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import type { RepoRow } from '../db/repos.ts';
 import { findTask } from '../db/tasks.ts';
 import type { CommentContext, HandlerRegistrar } from '../domain/events.ts';
@@ -11,17 +9,14 @@ import { decide, type RepoPermission } from '../domain/permissions.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import { BotNotRepoAdminError } from '../gitea/errors.ts';
 import { addressTo } from '../planning/render/markdown.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { SettingsGate } from '../publish/settings-gate.ts';
 
-export interface CommandRunnerDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface CommandRunnerDeps extends IssueWriters {
   gitea: GiteaPick<{ permissions: 'get'; comments: 'react' }>;
   gate: Pick<SettingsGate, 'settingsFor'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   publisher: Pick<Publisher, 'feature'>;
   /** Every command AiWorker knows (commands/index.ts). */
   commands: readonly Command[];

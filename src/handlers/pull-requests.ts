@@ -1,7 +1,5 @@
 import { issueNumberOfBranch } from '../agents/branch.ts';
 import { claimCause } from '../db/audit.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { findRepo, type RepoRow } from '../db/repos.ts';
 import { findRunByBranch, type RunRow, recordRunPullRequest } from '../db/runs.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
@@ -12,16 +10,13 @@ import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import type { RepoSettingsService } from '../gitea/repo-settings.ts';
 import type { GiteaPullRequest } from '../gitea/types.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 
-export interface PullRequestDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface PullRequestDeps extends IssueWriters {
   settings: Pick<RepoSettingsService, 'get'>;
   gitea: GiteaPick<{ pulls: 'get' | 'reviews' }>;
-  comments: Pick<CommentWriter, 'ensure'>;
   publisher: Pick<Publisher, 'subtask'>;
 }
 

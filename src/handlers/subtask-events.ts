@@ -1,6 +1,4 @@
 import type { AgentControl } from '../agents/control.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { findRepo, type RepoRow } from '../db/repos.ts';
 import { listRunsWithPullRequests } from '../db/runs.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
@@ -10,15 +8,12 @@ import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
 import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import { readySet } from '../planning/dag.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 
-export interface SubtaskEventDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface SubtaskEventDeps extends IssueWriters {
   gitea: GiteaPick<{ issues: 'get' | 'edit' }>;
-  comments: Pick<CommentWriter, 'ensure'>;
   publisher: Pick<Publisher, 'feature' | 'subtask'>;
   /** The dispatcher, told when subtasks become ready; null without an agent runner. */
   agents: Pick<AgentControl, 'subtasksReady'> | null;

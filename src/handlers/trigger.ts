@@ -1,5 +1,3 @@
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import {
   applyFeatureEvent,
   createFeatureTask,
@@ -13,17 +11,14 @@ import type { RepoRef, WebhookPayload } from '../domain/payloads.ts';
 import type { WorkScheduler } from '../domain/work.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import { ensureWorkScheduled } from '../jobs/work-for-state.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { SettingsGate } from '../publish/settings-gate.ts';
 
-export interface TriggerDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface TriggerDeps extends IssueWriters {
   gitea: GiteaPick<{ issues: 'get' | 'react'; pulls: 'get' }>;
   gate: Pick<SettingsGate, 'settingsFor'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   publisher: Pick<Publisher, 'feature'>;
   work: WorkScheduler;
 }

@@ -2,8 +2,6 @@ import type { AgentControl } from '../agents/control.ts';
 import type { Logger } from '../config/logger.ts';
 import { redactSecrets } from '../config/redact.ts';
 import type { ContextSource } from '../context/types.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { getRepoById, type RepoRow, repoRefOf } from '../db/repos.ts';
 import { latestSpec } from '../db/specs.ts';
 import {
@@ -26,21 +24,18 @@ import { validateDecomposition } from '../planning/dag.ts';
 import type { Planner } from '../planning/planner.ts';
 import { renderSubtaskBody } from '../planning/render/subtasks.ts';
 import { featureTypeOf, specFromRow } from '../planning/stored.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { SettingsGate } from '../publish/settings-gate.ts';
 import { issueInputOf } from './issue-input.ts';
 
-export interface DecompositionDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface DecompositionDeps extends IssueWriters {
   gitea: GiteaPick<{ issues: 'get' | 'ensure' | 'edit'; dependencies: 'list' | 'add' }>;
   planner: Planner;
   contexts: ContextSource;
   gate: Pick<SettingsGate, 'settingsFor'>;
   publisher: Pick<Publisher, 'feature' | 'subtask'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   /** Which board is in use: with a project board every new subtask also gets its card. */
   boardKind: 'projects' | 'labels';
   /** The dispatcher, told when subtasks are ready; null without an agent runner. */

@@ -1,8 +1,6 @@
 import type { Logger } from '../config/logger.ts';
 import { redactSecrets } from '../config/redact.ts';
 import type { ContextSource } from '../context/types.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { insertQuestions, listQuestions } from '../db/questions.ts';
 import { getRepoById, type RepoRow, repoRefOf } from '../db/repos.ts';
 import { insertSpec, latestSpec } from '../db/specs.ts';
@@ -13,22 +11,19 @@ import type { WorkContext, WorkJob, WorkScheduler } from '../domain/work.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import type { AnsweredQuestion, Planner } from '../planning/planner.ts';
 import { featureTypeOf, specFromRow } from '../planning/stored.ts';
-import type { CommentWriter } from '../publish/comment-writer.ts';
 import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
 import type { Publisher } from '../publish/publisher.ts';
 import type { SettingsGate } from '../publish/settings-gate.ts';
 import { issueInputOf } from './issue-input.ts';
 import { ensureWorkScheduled } from './work-for-state.ts';
 
-export interface PlanningJobsDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface PlanningJobsDeps extends IssueWriters {
   gitea: GiteaPick<{ issues: 'get' }>;
   planner: Planner;
   contexts: ContextSource;
   gate: Pick<SettingsGate, 'settingsFor'>;
   publisher: Pick<Publisher, 'feature'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   work: WorkScheduler;
   /** Secret values that must never reach a comment. */
   secrets: readonly string[];
@@ -129,19 +124,11 @@ export class PlanningJobs {
     const applied = await withLockedTask(db, task.id, async (tx, current) => {
       if (!isCurrent(current, job, 'specifying')) return null;
       const version = current.specVersion + 1;
+      // The spec's fields are the row's columns of the same names.
       await insertSpec(tx, {
         taskId: current.id,
         version,
-        title: spec.title,
-        summary: spec.summary,
-        goals: spec.goals,
-        context: spec.context,
-        architecture: spec.architecture,
-        edgeCases: spec.edgeCases,
-        acceptanceCriteria: spec.acceptanceCriteria,
-        estimatedComplexity: spec.estimatedComplexity,
-        assumptions: spec.assumptions,
-        changeSummary: spec.changeSummary,
+        ...spec,
         feedback: current.pendingFeedback,
         provider: planner.name,
         model: planner.model,

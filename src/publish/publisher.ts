@@ -1,5 +1,3 @@
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { listQuestions, type QuestionRow } from '../db/questions.ts';
 import { getRepoById, type RepoRow } from '../db/repos.ts';
 import { listSpecs } from '../db/specs.ts';
@@ -11,15 +9,12 @@ import { renderQuestionsComment } from '../planning/render/questions.ts';
 import { renderSpecComment } from '../planning/render/spec.ts';
 import { featureTypeOf, specFromRow } from '../planning/stored.ts';
 import type { BoardSync } from './board-sync.ts';
-import type { CommentWriter } from './comment-writer.ts';
 import { withIssueLock } from './issue-lock.ts';
+import type { IssueWriters } from './issue-writers.ts';
 import { renderPlanFor } from './plan.ts';
 
-export interface PublisherDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface PublisherDeps extends IssueWriters {
   settings: Pick<RepoSettingsService, 'recent'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   board: Pick<BoardSync, 'place'>;
 }
 

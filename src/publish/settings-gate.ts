@@ -4,19 +4,14 @@ import {
   renderConfigErrorComment,
   renderConfigErrorPointer,
 } from '../config/repo-config.ts';
-import type { Database } from '../db/client.ts';
-import type { NamedLocks } from '../db/named-lock.ts';
 import { clearConfigError, getRepoById, type RepoRow, recordConfigError, upsertRepo } from '../db/repos.ts';
 import type { IssueRef, RepoRef } from '../domain/payloads.ts';
 import type { GiteaPick } from '../gitea/client.ts';
 import type { RepoSettingsService } from '../gitea/repo-settings.ts';
-import type { CommentWriter } from './comment-writer.ts';
+import type { IssueWriters } from './issue-writers.ts';
 
-export interface SettingsGateDeps {
-  db: Database;
-  locks: NamedLocks;
+export interface SettingsGateDeps extends IssueWriters {
   settings: Pick<RepoSettingsService, 'get'>;
-  comments: Pick<CommentWriter, 'ensure'>;
   gitea: GiteaPick<{ comments: 'get' }>;
   log: Logger;
 }

@@ -1,3 +1,4 @@
+import { noRepoFacts } from '../../context/index-repository.ts';
 import type { RepoContext } from '../../context/types.ts';
 import type { IssueInput } from '../planner.ts';
 
@@ -23,13 +24,7 @@ function repo(partial: Partial<RepoContext> & Pick<RepoContext, 'repo'>): RepoCo
     defaultBranch: 'main',
     commitSha: '3f9c2a17b4e8d05c6a1f2e3d4c5b6a7980123456',
     description: '',
-    languages: [],
-    frameworks: [],
-    testTools: [],
-    manifests: [],
-    dependencies: [],
-    readmeSummary: '',
-    topLevel: [],
+    ...noRepoFacts(),
     fileCount: 120,
     relevantFiles: [],
     stackSummary: '',

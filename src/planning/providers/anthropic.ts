@@ -10,7 +10,7 @@ import { failureAdvice, LlmCallError, type LlmCallFailure } from './errors.ts';
 import { toStructuredOutputSchema } from './json-schema.ts';
 import type { CallLedger } from './ledger.ts';
 import { anthropicPrices, costUsd } from './pricing.ts';
-import { renderRepairMessage, renderUserMessage } from './prompt-text.ts';
+import { conversationTurns } from './prompt-text.ts';
 import { type AttemptAnswer, type AttemptRequest, generateWithRepair } from './structured-generation.ts';
 import type {
   GenerateOptions,
@@ -79,15 +79,10 @@ export class AnthropicProvider implements LlmProvider {
     opts: GenerateOptions,
   ): Promise<GenerateResult<T>> {
     const outputSchema = toStructuredOutputSchema(schema);
-    return generateWithRepair({
-      provider: this.name,
-      model: this.model,
-      schema,
-      opts,
-      ledger: this.ledger,
-      logger: this.logger,
-      send: (request) => this.send(prompt, outputSchema, opts.purpose, request),
-    });
+    const caller = { provider: this.name, model: this.model, ledger: this.ledger, logger: this.logger };
+    return generateWithRepair(caller, schema, opts, (request) =>
+      this.send(prompt, outputSchema, opts.purpose, request),
+    );
   }
 
   private async send(
@@ -96,13 +91,7 @@ export class AnthropicProvider implements LlmProvider {
     purpose: GeneratePurpose,
     request: AttemptRequest,
   ): Promise<AttemptAnswer> {
-    const messages: Anthropic.MessageParam[] = [{ role: 'user', content: renderUserMessage(prompt) }];
-    if (request.repair) {
-      messages.push(
-        { role: 'assistant', content: request.repair.previousAnswer || '(empty answer)' },
-        { role: 'user', content: renderRepairMessage(request.repair.problems) },
-      );
-    }
+    const messages: Anthropic.MessageParam[] = conversationTurns(prompt, request.repair);
     const started = performance.now();
     let message: Anthropic.Message;
     try {

@@ -5,7 +5,7 @@ import { failureAdvice, LlmCallError, type LlmCallFailure } from './errors.ts';
 import { toStructuredOutputSchema } from './json-schema.ts';
 import type { CallLedger } from './ledger.ts';
 import { costUsd, FREE_PRICES, type ModelPrices } from './pricing.ts';
-import { renderRepairMessage, renderUserMessage } from './prompt-text.ts';
+import { conversationTurns } from './prompt-text.ts';
 import { type AttemptAnswer, type AttemptRequest, generateWithRepair } from './structured-generation.ts';
 import type {
   GenerateOptions,
@@ -117,15 +117,10 @@ export class OpenAiProvider implements LlmProvider {
         strict: true,
       },
     };
-    return generateWithRepair({
-      provider: this.name,
-      model: this.model,
-      schema,
-      opts,
-      ledger: this.ledger,
-      logger: this.logger,
-      send: (request) => this.send(prompt, responseFormat, opts.purpose, request),
-    });
+    const caller = { provider: this.name, model: this.model, ledger: this.ledger, logger: this.logger };
+    return generateWithRepair(caller, schema, opts, (request) =>
+      this.send(prompt, responseFormat, opts.purpose, request),
+    );
   }
 
   private async send(
@@ -139,14 +134,8 @@ export class OpenAiProvider implements LlmProvider {
     const system = prompt.cacheableContext ? `${prompt.system}\n\n${prompt.cacheableContext}` : prompt.system;
     const messages: ChatMessage[] = [
       { role: 'system', content: system },
-      { role: 'user', content: renderUserMessage(prompt) },
+      ...conversationTurns(prompt, request.repair),
     ];
-    if (request.repair) {
-      messages.push(
-        { role: 'assistant', content: request.repair.previousAnswer || '(empty answer)' },
-        { role: 'user', content: renderRepairMessage(request.repair.problems) },
-      );
-    }
     const body = JSON.stringify({
       model: this.model,
       messages,

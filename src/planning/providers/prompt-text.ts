@@ -59,3 +59,23 @@ export function renderRepairMessage(problems: readonly string[]): string {
     `following the same instructions. Output only the JSON object.`
   );
 }
+
+/**
+ * The conversation after the system prompt: the user turn, and on the one repair attempt the
+ * rejected answer and what was wrong with it.
+ */
+export function conversationTurns(
+  prompt: StructuredPrompt,
+  repair: { previousAnswer: string; problems: readonly string[] } | null,
+): Array<{ role: 'user' | 'assistant'; content: string }> {
+  const turns: Array<{ role: 'user' | 'assistant'; content: string }> = [
+    { role: 'user', content: renderUserMessage(prompt) },
+  ];
+  if (repair) {
+    turns.push(
+      { role: 'assistant', content: repair.previousAnswer || '(empty answer)' },
+      { role: 'user', content: renderRepairMessage(repair.problems) },
+    );
+  }
+  return turns;
+}

@@ -33,16 +33,20 @@ export type SendAttempt = (request: AttemptRequest) => Promise<AttemptAnswer>;
  * call (failed ones too), zod validation, at most one repair round with the problems sent
  * back, then PlannerOutputError.
  */
-export async function generateWithRepair<T>(args: {
+export interface GenerationCaller {
   provider: ProviderName;
   model: string;
-  schema: ZodType<T>;
-  opts: GenerateOptions;
   ledger: CallLedger;
-  send: SendAttempt;
   logger?: Logger;
-}): Promise<GenerateResult<T>> {
-  const { provider, model, schema, opts, ledger } = args;
+}
+
+export async function generateWithRepair<T>(
+  caller: GenerationCaller,
+  schema: ZodType<T>,
+  opts: GenerateOptions,
+  send: SendAttempt,
+): Promise<GenerateResult<T>> {
+  const { provider, model, ledger } = caller;
   let total = emptyUsage(model);
   let repair: AttemptRequest['repair'] = null;
 
@@ -52,7 +56,7 @@ export async function generateWithRepair<T>(args: {
 
     let answer: AttemptAnswer;
     try {
-      answer = await args.send({ repair, signal: opts.signal });
+      answer = await send({ repair, signal: opts.signal });
     } catch (error) {
       const latencyMs = error instanceof LlmCallError ? error.latencyMs : 0;
       await ledger.afterCall({
@@ -71,7 +75,7 @@ export async function generateWithRepair<T>(args: {
     const problems = [...answer.defects, ...(check.ok ? [] : check.problems)];
     const ok = problems.length === 0;
     await ledger.afterCall({ scope: opts.scope, provider, model, purpose, usage: answer.usage, ok });
-    args.logger?.info(
+    caller.logger?.info(
       {
         provider,
         model: answer.usage.model,

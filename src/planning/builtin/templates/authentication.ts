@@ -2,7 +2,7 @@ import { namesFor } from '../layout.ts';
 import { listSentence } from '../text.ts';
 import type { PlanContext, Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, gwt, hasUi, schemaChange, testedBy, uiTestTool } from './wording.ts';
+import { code, dataLines, gwt, hasUi, schemaChange, testedBy, uiTestTool } from './wording.ts';
 
 const METHODS: Record<string, string> = {
   password: 'email + password',
@@ -260,11 +260,12 @@ export const authenticationTemplate: FeatureTemplate = {
     const lines: string[] = [];
     const framework = builtinAuth(ctx);
     if (framework) lines.push(`Build on ${framework} rather than custom code.`);
-    const schema = schemaChange(
-      ctx,
-      `users (email unique, password hash, verified_at${ctx.d.has('roles', 'roles') ? ', role' : ''}${ctx.d.on('mfa') ? ', totp secret (encrypted), recovery codes (hashed)' : ''})${ctx.d.has('sessions', 'cookie') ? ' and sessions' : ' and refresh tokens'}`,
+    lines.push(
+      ...dataLines(
+        ctx,
+        `users (email unique, password hash, verified_at${ctx.d.has('roles', 'roles') ? ', role' : ''}${ctx.d.on('mfa') ? ', totp secret (encrypted), recovery codes (hashed)' : ''})${ctx.d.has('sessions', 'cookie') ? ' and sessions' : ' and refresh tokens'}`,
+      ),
     );
-    if (schema) lines.push(`Data: ${schema}.`);
     if (ctx.d.has('method', 'password'))
       lines.push(`Passwords hashed with ${hasher(ctx)}; never logged, never returned.`);
     lines.push(

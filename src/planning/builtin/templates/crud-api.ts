@@ -1,7 +1,7 @@
 import { slugify } from '../text.ts';
 import { freeTextTopic, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, gwt, hasUi, schemaChange, testedBy, uiTestTool } from './wording.ts';
+import { code, dataLines, gwt, hasUi, schemaChange, testedBy, uiTestTool } from './wording.ts';
 
 const fields = freeTextTopic({
   id: 'fields',
@@ -173,12 +173,10 @@ export const crudApiTemplate: FeatureTemplate = {
   },
   architecture: (ctx) => {
     const n = ctx.names;
-    const lines: string[] = [];
-    const schema = schemaChange(
+    const lines = dataLines(
       ctx,
       `the \`${n.pascal}\` model${ctx.d.has('delete', 'soft') ? ' with `archived_at`' : ''}${ctx.d.has('access', 'team') ? ' and an organisation id (indexed)' : ctx.d.has('access', 'owner') ? ' and an owner id (indexed)' : ''}`,
     );
-    if (schema) lines.push(`Data: ${schema}.`);
     lines.push(
       `Service in ${code(ctx.layout.service(n))}: validation, access checks and queries in one place; handlers stay thin.`,
     );

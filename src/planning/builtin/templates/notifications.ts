@@ -1,7 +1,7 @@
 import { capitalize, listSentence } from '../text.ts';
 import { decodeText, freeTextTopic, type PlanContext, type Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import { code, gwt, hasUi, relevantPaths, schemaChange, testedBy } from './wording.ts';
+import { code, dataLines, gwt, hasUi, relevantPaths, schemaChange, testedBy } from './wording.ts';
 
 const CHANNELS: Record<string, string> = {
   email: 'email',
@@ -220,12 +220,10 @@ export const notificationsTemplate: FeatureTemplate = {
   },
   architecture: (ctx) => {
     const n = ctx.names;
-    const lines: string[] = [];
-    const schema = schemaChange(
+    const lines = dataLines(
       ctx,
       `a notifications outbox (type, recipient, payload, status, attempts, sent_at, dedupe key)${ctx.d.on('preferences') ? ' and per-user preferences' : ''}`,
     );
-    if (schema) lines.push(`Data: ${schema}.`);
     lines.push(
       `Notification service in ${code(ctx.layout.service(n))}: \`notify(type, recipient, data)\` writes to the outbox in the caller’s transaction (so rolled-back changes send nothing).`,
     );

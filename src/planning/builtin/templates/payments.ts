@@ -2,16 +2,7 @@ import { namesFor } from '../layout.ts';
 import { listSentence } from '../text.ts';
 import type { PlanContext, Topic } from '../topics.ts';
 import type { FeatureTemplate, SpecContext, Step } from './types.ts';
-import {
-  code,
-  existingDir,
-  existingUiFile,
-  gwt,
-  hasUi,
-  schemaChange,
-  testedBy,
-  uiTestTool,
-} from './wording.ts';
+import { code, dataLines, existingDir, existingUiFile, gwt, hasUi, testedBy, uiTestTool } from './wording.ts';
 
 const PROVIDERS: Record<string, string> = {
   stripe: 'Stripe',
@@ -253,12 +244,10 @@ export const paymentsTemplate: FeatureTemplate = {
   },
   architecture: (ctx) => {
     const n = ctx.names;
-    const lines: string[] = [];
-    const schema = schemaChange(
+    const lines = dataLines(
       ctx,
       `a \`${n.pascal}\` record (order id, provider, provider reference, amount in minor units, currency, status, idempotency key${ctx.d.has('refunds', 'partial') ? ', refunded amount' : ''})`,
     );
-    if (schema) lines.push(`Data: ${schema}.`);
     lines.push(
       `Provider interface in ${code(ctx.layout.part(n, 'provider'))} (\`createCheckout\`, \`verifyWebhook\`, \`refund\`) with one adapter per provider: ${
         providerIds(ctx)

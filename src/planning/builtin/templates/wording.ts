@@ -51,6 +51,12 @@ export function schemaChange(ctx: PlanContext, what: string): string | null {
   return `${what} in ${code(model)}, created by ${migration}`;
 }
 
+/** The first architecture line of a feature that stores data: the schema change, when there is one. */
+export function dataLines(ctx: PlanContext, what: string): string[] {
+  const schema = schemaChange(ctx, what);
+  return schema ? [`Data: ${schema}.`] : [];
+}
+
 /** The stem of the most relevant existing file ("app/models/cart.rb" → "cart"), a good subject for fixes. */
 export function relevantStem(ctx: Pick<PlanContext, 'repo'>): string | null {
   const first = ctx.repo.relevantFiles[0]?.path;
