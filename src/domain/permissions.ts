@@ -15,7 +15,7 @@ export type Requirement = 'anyone' | 'author-or-write' | 'write' | 'admin';
 
 export const REQUIREMENTS: readonly Requirement[] = ['anyone', 'author-or-write', 'write', 'admin'];
 
-/** Who may run a command by default: the permission part of a command's descriptor. */
+/** Who may run a command by default: the permission part of a command (commands/command.ts). */
 export interface PermissionRule {
   /** Lowercase, without the slash: `approve-spec`. */
   name: string;
