@@ -67,6 +67,10 @@ export class RunSettler {
     return stopped;
   }
 
+  /**
+   * Ends a run, once: tokens revoked, the notice posted, the run row finished and the subtask
+   * moved on in one transaction. The caller holds the run's lock (launch and settle do).
+   */
   async settleLocked(run: RunRow, status: RunStatus, stopReason?: StopReason): Promise<void> {
     const { db, log } = this.deps;
     const phase =
