@@ -49,7 +49,7 @@ export class GiteaHooks {
   }
 
   /** Creates a `gitea` webhook; not idempotent on its own — see `ensure`. */
-  async create(owner: string, repo: string, input: HookInput): Promise<GiteaHook> {
+  private async create(owner: string, repo: string, input: HookInput): Promise<GiteaHook> {
     const response = await this.t.call('unsafe', (p) =>
       this.t.api.repos.repoCreateHook(
         seg(owner),
@@ -72,7 +72,7 @@ export class GiteaHooks {
    * Edits a webhook. Gitea's editHook (routers/api/v1/utils/hook.go) never changes the secret,
    * and replaces the event list, branch filter and authorization header with what is sent.
    */
-  async edit(owner: string, repo: string, id: number, input: HookEdit): Promise<GiteaHook> {
+  private async edit(owner: string, repo: string, id: number, input: HookEdit): Promise<GiteaHook> {
     const response = await this.t.call('idempotent', (p) =>
       this.t.api.repos.repoEditHook(
         seg(owner),

@@ -52,7 +52,7 @@ export class GiteaIssues {
   }
 
   /** Issues (and, unless `type` says otherwise, pull requests) matching the filters, every page. */
-  async list(owner: string, repo: string, filters: ListIssuesFilters = {}): Promise<GiteaIssue[]> {
+  private async list(owner: string, repo: string, filters: ListIssuesFilters = {}): Promise<GiteaIssue[]> {
     return readAllPages(
       this.t,
       (page, limit, p) =>

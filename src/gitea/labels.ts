@@ -55,7 +55,7 @@ export class GiteaLabels {
     return labels;
   }
 
-  async create(owner: string, repo: string, input: LabelInput): Promise<GiteaLabel> {
+  private async create(owner: string, repo: string, input: LabelInput): Promise<GiteaLabel> {
     this.cache.delete(repoKey(owner, repo));
     const response = await this.t.call('unsafe', (p) =>
       this.t.api.repos.issueCreateLabel(
@@ -73,7 +73,7 @@ export class GiteaLabels {
     return readBody(this.t, response, toLabel);
   }
 
-  async edit(
+  private async edit(
     owner: string,
     repo: string,
     id: number,
