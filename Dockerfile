@@ -36,7 +36,7 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
-# bin/aiworker.js runs dist/cli.js: there is no src/ beside it.
+# bin/aiworker.js runs dist/app/cli.js: there is no src/ beside it.
 COPY bin ./bin
 COPY --from=build /app/dist ./dist
 # Migrations, applied at start and by `aiworker migrate`.

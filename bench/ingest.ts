@@ -11,12 +11,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '../src/config/logger.ts';
-import { type GiteaEventType, giteaEventHeaderFor } from '../src/handlers/event-names.ts';
+import type { GiteaEventType } from '../src/domain/event-names.ts';
 import { createDeliveryQueue } from '../src/queue/delivery-queue.ts';
 import { createHttpApp, WEBHOOK_PATH } from '../src/server/app.ts';
 import { listen } from '../src/server/listen.ts';
 import { createMetrics } from '../src/server/metrics.ts';
-import { signPayload } from '../src/server/signature.ts';
+import { giteaEventHeaderFor, signPayload } from '../test/support/webhooks.ts';
 import type { BenchSection } from './run.ts';
 
 /**

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const compiledEntry = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const compiledEntry = fileURLToPath(new URL('../dist/app/cli.js', import.meta.url));
 const sourceDir = fileURLToPath(new URL('../src/', import.meta.url));
 
 /** The newest modification time of a file under src/, or 0 when there are no sources. */
@@ -22,14 +22,14 @@ function newestSource() {
 
 async function loadCli() {
   if (existsSync(compiledEntry)) {
-    if (statSync(compiledEntry).mtimeMs >= newestSource()) return import('../dist/cli.js');
+    if (statSync(compiledEntry).mtimeMs >= newestSource()) return import('../dist/app/cli.js');
     process.stderr.write(
       'aiworker: dist/ is older than src/, running the sources (npm run build refreshes it)\n',
     );
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../src/cli.ts');
+  return import('../src/app/cli.ts');
 }
 
 // A .env file in the working directory fills in variables the environment does not set.

@@ -93,7 +93,7 @@ export function build(argv: string[]): number {
   // A build replaces the previous one whole, so a deleted module does not linger in it; a
   // directory that holds something else is left alone.
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
-    if (!existsSync(path.join(outDir, 'cli.js'))) {
+    if (!existsSync(path.join(outDir, 'app', 'cli.js'))) {
       process.stderr.write(`build: ${outDir} is not empty and holds no earlier build; not touching it\n`);
       return 1;
     }

@@ -1,19 +1,10 @@
 import type { Env } from '../config/env.ts';
 import { secretValues } from '../config/env.ts';
 import type { Logger } from '../config/logger.ts';
-import { GiteaClient } from '../gitea/client.ts';
-import type { BotDeps } from '../handlers/bot.ts';
-import { registerPullRequestActivityHandlers } from '../handlers/pull-request-activity.ts';
-import { registerPullRequestHandlers } from '../handlers/pull-requests.ts';
-import type { HandlerRegistry } from '../handlers/registry.ts';
-import type { WorkKind, WorkProcessor } from '../queue/work-queue.ts';
-import {
-  type AgentsGitea,
-  attachDispatcher,
-  Dispatcher,
-  type DispatcherSettings,
-  detachDispatcher,
-} from './dispatcher.ts';
+import type { WorkKind, WorkProcessor } from '../domain/work.ts';
+import type { AgentControl } from './control.ts';
+import { Dispatcher } from './dispatcher.ts';
+import type { AgentRunDeps, DispatcherSettings } from './run-deps.ts';
 import { createKubernetesRunner } from './runners/kubernetes.ts';
 import { LocalRunner } from './runners/local.ts';
 import type { AgentRunner } from './runners/types.ts';
@@ -21,16 +12,16 @@ import { startPeriodic } from './watchdog.ts';
 
 /**
  * Coding agents in one call for the composition root: the runner chosen by AGENT_RUNNER, the
- * dispatcher (reachable from the `/dispatch`, `/retry`, `/cancel` commands through the deps),
- * the pull request handlers (state, new commits, reviews), the runner watch and the periodic reconcile + watchdog, and the
- * `dispatch` work processor. With AGENT_RUNNER=none only the pull request handlers run.
+ * dispatcher (the AgentControl of the `/dispatch`, `/retry`, `/cancel` commands and of the
+ * readiness changes), the runner watch, the periodic reconcile + watchdog, and the `dispatch`
+ * work processor. With AGENT_RUNNER=none there is no dispatcher (control: null).
  */
 
 export interface StartAgentsOptions {
   env: Env;
-  deps: BotDeps;
-  registry: HandlerRegistry;
-  logger?: Logger;
+  deps: AgentRunDeps;
+  /** The bot's login (per-run git tokens are minted under it). */
+  botLogin: string;
   /** A ready runner instead of the one AGENT_RUNNER names (tests). */
   runner?: AgentRunner;
   /** Local runner: where run directories live (default `<tmpdir>/aiworker-runs`). */
@@ -41,14 +32,13 @@ export interface StartAgentsOptions {
   cloneUrlFor?: DispatcherSettings['cloneUrlFor'];
   /** How often runs are reconciled with the runner and the watchdog looks (ms). Default 30 s. */
   reconcileIntervalMs?: number;
-  /** Gitea client for token minting and pull request lookups; default one built from the env. */
-  gitea?: AgentsGitea;
 }
 
 export interface Agents {
+  /** What commands and jobs ask of the dispatcher; null without a runner. */
+  control: AgentControl | null;
   /** Work processors to add to the work worker (kind `dispatch`). */
   processors: Partial<Record<WorkKind, WorkProcessor>>;
-  dispatcher: Dispatcher | null;
   close(): Promise<void>;
 }
 
@@ -74,27 +64,23 @@ export function createRunner(
 }
 
 export async function startAgents(options: StartAgentsOptions): Promise<Agents> {
-  const { env, deps, registry } = options;
-  const logger = (options.logger ?? deps.log).child({ component: 'agents' });
-  registerPullRequestHandlers(registry, deps);
-  registerPullRequestActivityHandlers(registry, deps);
+  const { env, deps } = options;
+  const logger = deps.log.child({ component: 'agents' });
   const runner = options.runner ?? createRunner(options, logger);
   if (!runner) {
     logger.info('AGENT_RUNNER=none: subtasks are not dispatched to agents');
-    return { processors: {}, dispatcher: null, close: async () => undefined };
+    return { control: null, processors: {}, close: async () => undefined };
   }
-  const gitea = options.gitea ?? new GiteaClient({ baseUrl: env.GITEA_URL, token: env.GITEA_TOKEN, logger });
-  const dispatcher = new Dispatcher(deps, gitea, runner, {
+  const dispatcher = new Dispatcher(deps, runner, {
     runnerKind: runner.kind,
     maxConcurrent: env.AGENT_MAX_CONCURRENT,
     publicUrl: env.PUBLIC_URL,
     giteaUrl: env.GITEA_URL,
-    botLogin: deps.botLogin,
+    botLogin: options.botLogin,
     botPassword: env.GITEA_BOT_PASSWORD,
     agentGitToken: env.AGENT_GIT_TOKEN,
     cloneUrlFor: options.cloneUrlFor,
   });
-  attachDispatcher(deps, dispatcher);
   dispatcher.watch();
   // The first reconcile re-attaches to the runs of a previous process and launches queued ones.
   const periodic = startPeriodic(
@@ -105,12 +91,11 @@ export async function startAgents(options: StartAgentsOptions): Promise<Agents> 
   );
   logger.info({ runner: runner.kind, maxConcurrent: env.AGENT_MAX_CONCURRENT }, 'agent dispatcher ready');
   return {
+    control: dispatcher,
     processors: { dispatch: (job) => dispatcher.processJob(job) },
-    dispatcher,
     async close() {
       await periodic.stop();
       await dispatcher.close();
-      detachDispatcher(deps);
       await runner.close();
     },
   };

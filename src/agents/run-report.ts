@@ -1,7 +1,7 @@
-import type { SubtaskEvent } from '../handlers/lifecycle.ts';
-import { redactSecrets } from '../spec/llm/redact.ts';
+import { redactSecrets } from '../config/redact.ts';
+import type { RunStatusName } from '../db/runs.ts';
+import type { SubtaskEvent } from '../domain/lifecycle.ts';
 import type { RunPhase } from './runners/types.ts';
-import type { RunStatusName } from './runs.ts';
 
 /**
  * How a run ended, in words and in state changes, as pure functions: what the run row says,

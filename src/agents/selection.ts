@@ -1,3 +1,5 @@
+import type { ActiveRunCounts, DispatchCandidate } from '../db/runs.ts';
+
 /**
  * Which ready subtasks get an agent run now, as pure functions: the dispatcher counts what is
  * running and lists what is ready, and this decides — the same answer on every worker.
@@ -8,29 +10,10 @@
  * (AGENT_MAX_CONCURRENT) and at most the repository's `agents.maxConcurrent` per repository.
  */
 
-export interface DispatchCandidate {
-  /** The subtask's task row. */
-  taskId: number;
-  repoId: number;
-  /** The parent feature's task row (older features have smaller ids). */
-  featureId: number;
-  issueNumber: number;
-  /** Topological level in the feature's dependency graph (0: no dependencies). */
-  wave: number;
-  /** Planned position within the feature. */
-  order: number;
-}
-
 export interface RunLimits {
   global: number;
   /** `agents.maxConcurrent` of each repository that has candidates. */
   perRepo: ReadonlyMap<number, number>;
-}
-
-/** Runs that hold a slot (not finished yet), overall and per repository. */
-export interface ActiveRunCounts {
-  total: number;
-  byRepo: ReadonlyMap<number, number>;
 }
 
 export type WaitReason = 'global' | 'repo';

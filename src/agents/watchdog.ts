@@ -1,6 +1,6 @@
 import type { Logger } from '../config/logger.ts';
+import type { RunRow } from '../db/runs.ts';
 import type { StopReason } from './run-report.ts';
-import type { RunRow } from './runs.ts';
 
 /**
  * The watchdog (docs/architecture.md §5): a run past its deadline, or silent for longer than

@@ -1,16 +1,22 @@
-import { getTask, listQuestions, recordAnswer } from '../db/tasks.ts';
-import { renderAnswerProgress } from '../spec/render/questions.ts';
-import { extractAnswers } from './answers.ts';
-import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { listQuestions, recordAnswer } from '../db/questions.ts';
+import { getTask } from '../db/tasks.ts';
+import { renderAnswerProgress } from '../planning/render/questions.ts';
+import { extractAnswers } from './answer-extraction.ts';
+import { type Command, requireFeature } from './command.ts';
 import { transitionByCommand } from './transition.ts';
 
-export const answerCommand: CommandDescriptor = describeCommand('answer', {
-  states: ['clarifying'],
+export const answerCommand: Command = {
+  name: 'answer',
+  usage: '/answer <number> <answer>',
+  description:
+    'Answer a clarifying question. Several `/answer` lines in one comment are fine, or write ' +
+    '`/answer` alone followed by a numbered list (`1. Stripe`, `2) EUR and USD`).',
+  examples: ['/answer 1 Stripe only', '/answer 2 EUR and USD'],
+  permission: 'author-or-write',
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
-    const questions = (await listQuestions(ctx.deps.db, task.id)).filter(
+    const questions = (await listQuestions(ctx.services.db, task.id)).filter(
       (q) => q.round === task.questionRound,
     );
     const extraction = extractAnswers(ctx.command, { questionCount: questions.length || undefined });
@@ -54,12 +60,12 @@ export const answerCommand: CommandDescriptor = describeCommand('answer', {
     }
     // A redelivery (or a retry after a failed reply) repeats the reply while answers are still
     // being collected; once the conversation moved on, what was true then is no longer worth saying.
-    const now = outcome.kind === 'applied' ? outcome.task : await getTask(ctx.deps.db, task.id);
+    const now = outcome.kind === 'applied' ? outcome.task : await getTask(ctx.services.db, task.id);
     if (outcome.kind === 'replayed' && now.state !== 'clarifying') return;
-    const round = await listQuestions(ctx.deps.db, task.id, now.questionRound);
+    const round = await listQuestions(ctx.services.db, task.id, now.questionRound);
     await ctx.replyToComment('answers', renderAnswerProgress(round));
   },
-});
+};
 
 function closedReason(state: string): string {
   switch (state) {

@@ -1,6 +1,5 @@
-import { latestSpec, markSpecApproved } from '../db/tasks.ts';
-import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { latestSpec, markSpecApproved } from '../db/specs.ts';
+import { type Command, requireFeature } from './command.ts';
 import { transitionByCommand } from './transition.ts';
 
 /**
@@ -8,8 +7,12 @@ import { transitionByCommand } from './transition.ts';
  * with `vN`, only that version can be approved; without it, only the version that was current
  * when the comment was written — a version posted later has not been read by the approver.
  */
-export const approveSpecCommand: CommandDescriptor = describeCommand('approve-spec', {
-  states: ['spec_review'],
+export const approveSpecCommand: Command = {
+  name: 'approve-spec',
+  usage: '/approve-spec',
+  description: 'Approve the current specification; it is frozen and split into subtasks.',
+  examples: ['/approve-spec'],
+  permission: 'write',
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
@@ -56,7 +59,7 @@ export const approveSpecCommand: CommandDescriptor = describeCommand('approve-sp
     await ctx.react('hooray');
     if (outcome.kind === 'applied') ctx.log.info({ version: approved }, 'spec approved');
   },
-});
+};
 
 function parseVersion(arg: string | undefined): number | null | 'invalid' {
   if (arg === undefined) return null;

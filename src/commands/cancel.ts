@@ -1,8 +1,7 @@
-import { listActiveRuns } from '../agents/runs.ts';
-import { claimCause } from '../db/tasks.ts';
-import type { CommandDescriptor } from './context.ts';
-import { describeCommand } from './descriptor.ts';
-import { causeOf, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
+import { claimCause } from '../db/audit.ts';
+import { listActiveRuns } from '../db/runs.ts';
+import { agentCommandTarget } from './agent-target.ts';
+import { type Command, causeOf } from './command.ts';
 
 /**
  * `/cancel` (write): stop agent runs. On a subtask issue (or `/cancel #14` on the feature):
@@ -10,18 +9,21 @@ import { causeOf, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
  * feature is held until `/dispatch` or `/retry` there — otherwise the freed slots would start
  * the next ready subtasks at once. Cancelled subtasks are marked failed; `/retry` starts them again.
  */
-export const cancelCommand: CommandDescriptor = describeCommand('cancel', {
-  states: 'any',
+export const cancelCommand: Command = {
+  name: 'cancel',
+  usage: '/cancel',
+  description: 'Stop the agent runs of this issue.',
+  examples: ['/cancel'],
+  permission: 'write',
   async run(ctx) {
-    const dispatcher = await requireDispatcher(ctx);
-    if (!dispatcher) return;
-    const target = await resolveAgentTarget(ctx);
-    if (!target) return;
+    const found = await agentCommandTarget(ctx);
+    if (!found) return;
+    const { agents, target } = found;
     // Claimed first: a redelivered comment must not cancel the next attempt.
-    const fresh = await ctx.deps.db.transaction((tx) => claimCause(tx, causeOf(ctx)));
+    const fresh = await ctx.services.db.transaction((tx) => claimCause(tx, causeOf(ctx)));
     if (!fresh) return;
-    const runs = await listActiveRuns(ctx.deps.db, { taskIds: target.subtasks.map((t) => t.id) });
-    const stopped = await dispatcher.cancelRuns(runs, ctx.comment.author);
+    const runs = await listActiveRuns(ctx.services.db, { taskIds: target.subtasks.map((t) => t.id) });
+    const stopped = await agents.cancelRuns(runs, ctx.comment.author);
     const holds = target.onFeature && !target.named && ctx.config.agents.dispatch === 'auto';
     const hold = holds
       ? ` Automatic dispatch of #${target.feature.issueNumber} is paused: say \`/dispatch\` here to resume it.`
@@ -40,4 +42,4 @@ export const cancelCommand: CommandDescriptor = describeCommand('cancel', {
       } marked failed; say \`/retry\` to start again.${hold}`,
     );
   },
-});
+};

@@ -1,14 +1,17 @@
 import { listSubtaskTasks, markSuperseded } from '../db/subtasks.ts';
-import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { type Command, requireFeature } from './command.ts';
 import { transitionByCommand } from './transition.ts';
 
 /**
  * `/decompose`: split the approved spec into subtasks again. Allowed while nothing has been
  * dispatched: every subtask is still blocked or ready. The previous plan's issues are closed.
  */
-export const decomposeCommand: CommandDescriptor = describeCommand('decompose', {
-  states: ['approved', 'in_progress'],
+export const decomposeCommand: Command = {
+  name: 'decompose',
+  usage: '/decompose',
+  description: 'Split the approved specification into subtask issues (again, e.g. after a failure).',
+  examples: ['/decompose'],
+  permission: 'write',
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
@@ -29,4 +32,4 @@ export const decomposeCommand: CommandDescriptor = describeCommand('decompose', 
     if (outcome.kind === 'refused') return ctx.reply(`Not decomposed again: ${outcome.reason}.`);
     await ctx.react('rocket');
   },
-});
+};

@@ -1,4 +1,3 @@
-import { KNOWN_COMMAND_NAMES } from './catalog.ts';
 import { suggestCommand } from './suggest.ts';
 
 /**
@@ -81,8 +80,8 @@ export type ParsedItem = CommandInvocation | CommandSuggestion | ParseReply;
 export type ParseResult = { kind: 'ignore'; items: [] } | { kind: 'found'; items: ParsedItem[] };
 
 export interface ParseOptions {
-  /** Names to recognise (any case, slash optional). Defaults to the catalog's commands. */
-  knownCommands?: readonly string[];
+  /** Names to recognise (any case, slash optional): the names of `commands/index.ts`. */
+  knownCommands: readonly string[];
   /** Commands and suggestions handled per comment. Defaults to `DEFAULT_MAX_COMMANDS`. */
   maxCommands?: number;
 }
@@ -250,8 +249,8 @@ function overflowMessage(total: number, max: number, firstIgnoredLine: number): 
   );
 }
 
-export function parseComment(body: string, opts: ParseOptions = {}): ParseResult {
-  const known = (opts.knownCommands ?? KNOWN_COMMAND_NAMES).map(normaliseName);
+export function parseComment(body: string, opts: ParseOptions): ParseResult {
+  const known = opts.knownCommands.map(normaliseName);
   const knownSet = new Set(known);
   const maxCommands = opts.maxCommands ?? DEFAULT_MAX_COMMANDS;
   const lines = body.split(/\r\n|\r|\n/);

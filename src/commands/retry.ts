@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
-import { dependenciesDone, latestRunOf } from '../agents/runs.ts';
-import { tasks } from '../db/schema.ts';
-import { setSubtaskState } from '../db/subtasks.ts';
-import type { TaskRow, Tx } from '../db/tasks.ts';
-import { nextSubtaskState, type SubtaskState } from '../handlers/lifecycle.ts';
-import type { CommandDescriptor } from './context.ts';
-import { describeCommand } from './descriptor.ts';
-import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './dispatch.ts';
+import type { Tx } from '../db/client.ts';
+import { latestRunOf } from '../db/runs.ts';
+import { dependenciesDone, setSubtaskState } from '../db/subtasks.ts';
+import { lockTask, type TaskRow } from '../db/tasks.ts';
+import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
+import { agentCommandTarget, replyToClaim } from './agent-target.ts';
+import { type Command, causeOf } from './command.ts';
 
 /**
  * `/retry` (write): a new agent attempt at a failed subtask — on the subtask issue, or
@@ -15,19 +13,22 @@ import { causeOf, replyToClaim, requireDispatcher, resolveAgentTarget } from './
  * at once within the limits, on the same branch. A subtask whose agent stopped to ask a
  * question (blocked, run paused) is retried the same way once the question is answered.
  */
-export const retryCommand: CommandDescriptor = describeCommand('retry', {
-  states: 'any',
+export const retryCommand: Command = {
+  name: 'retry',
+  usage: '/retry',
+  description: 'Retry the step that failed last (spec, decomposition or agent run).',
+  examples: ['/retry'],
+  permission: 'write',
   async run(ctx) {
-    const dispatcher = await requireDispatcher(ctx);
-    if (!dispatcher) return;
-    const target = await resolveAgentTarget(ctx);
-    if (!target) return;
+    const found = await agentCommandTarget(ctx);
+    if (!found) return;
+    const { agents, target } = found;
     const candidates = target.named
       ? target.subtasks
       : target.subtasks.filter((t) => t.state === 'failed' || t.state === 'blocked' || t.state === 'running');
     const readyAgain: number[] = [];
     const waiting: number[] = [];
-    const result = await dispatcher.claim({
+    const result = await agents.claim({
       // Filled by `prepare` inside the claim's transaction, before the selection reads it.
       scope: { taskIds: readyAgain },
       automatic: false,
@@ -56,7 +57,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
     }
     await replyToClaim(ctx, result, ctx.config.agents.dispatch === 'manual', prefix);
   },
-});
+};
 
 /**
  * Moves a failed subtask — or one its agent left blocked (it asked a question, or said it
@@ -64,7 +65,7 @@ export const retryCommand: CommandDescriptor = describeCommand('retry', {
  * again). A string says why not.
  */
 async function retrySubtask(tx: Tx, taskId: number): Promise<TaskRow | string> {
-  const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId)).for('update');
+  const task = await lockTask(tx, taskId);
   if (!task) return 'no longer exists';
   const state = task.state as SubtaskState;
   const last = await latestRunOf(tx, task.id);

@@ -1,12 +1,15 @@
-import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { type Command, requireFeature } from './command.ts';
 import { transitionByCommand } from './transition.ts';
 
 const MAX_FEEDBACK = 8_000;
 
 /** `/revise-spec <feedback>`: a new spec version that applies the feedback. */
-export const reviseSpecCommand: CommandDescriptor = describeCommand('revise-spec', {
-  states: ['spec_review'],
+export const reviseSpecCommand: Command = {
+  name: 'revise-spec',
+  usage: '/revise-spec <feedback>',
+  description: 'Write a new version of the specification that takes your feedback into account.',
+  examples: ['/revise-spec Also support refunds; drop PayPal.'],
+  permission: 'write',
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
@@ -33,4 +36,4 @@ export const reviseSpecCommand: CommandDescriptor = describeCommand('revise-spec
     if (outcome.kind === 'refused') return ctx.reply(`Cannot revise the spec now: ${outcome.reason}.`);
     await ctx.react('rocket');
   },
-});
+};

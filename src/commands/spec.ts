@@ -1,10 +1,13 @@
-import { type CommandDescriptor, requireFeature } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { type Command, requireFeature } from './command.ts';
 import { transitionByCommand } from './transition.ts';
 
 /** `/spec`: write the spec now; unanswered questions become stated assumptions. */
-export const specCommand: CommandDescriptor = describeCommand('spec', {
-  states: ['clarifying', 'failed'],
+export const specCommand: Command = {
+  name: 'spec',
+  usage: '/spec',
+  description: 'Write the specification now; unanswered questions use the stated assumptions.',
+  examples: ['/spec'],
+  permission: 'write',
   async run(ctx) {
     const task = await requireFeature(ctx);
     if (!task) return;
@@ -12,4 +15,4 @@ export const specCommand: CommandDescriptor = describeCommand('spec', {
     if (outcome.kind === 'refused') return ctx.reply(`Cannot write the spec now: ${outcome.reason}.`);
     await ctx.react('rocket');
   },
-});
+};

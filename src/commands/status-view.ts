@@ -1,5 +1,5 @@
-import type { WorkKind } from '../queue/work-queue.ts';
-import { oneLine, tableCell } from '../spec/render/markdown.ts';
+import type { WorkKind } from '../domain/work.ts';
+import { oneLine, tableCell } from '../planning/render/markdown.ts';
 
 /**
  * The parts of the `/status` reply about subtasks and the work going on now, as pure functions

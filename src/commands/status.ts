@@ -1,12 +1,14 @@
-import { isDispatchHeld, listRunsOf } from '../agents/runs.ts';
+import { isDispatchHeld } from '../db/audit.ts';
+import { listQuestions } from '../db/questions.ts';
+import { listRunsOf } from '../db/runs.ts';
+import { latestSpec } from '../db/specs.ts';
 import { listSubtasks, listSubtaskTasks } from '../db/subtasks.ts';
-import { getTask, latestSpec, listQuestions, type TaskRow } from '../db/tasks.ts';
-import { describeState } from '../handlers/lifecycle.ts';
-import { plannerWorkFor } from '../handlers/planning-jobs.ts';
-import { loadSpending } from '../spec/budget.ts';
-import { oneLine } from '../spec/render/markdown.ts';
-import type { CommandContext, CommandDescriptor } from './context.ts';
-import { describeCommand } from './descriptor.ts';
+import { getTask, type TaskRow } from '../db/tasks.ts';
+import { describeState } from '../domain/lifecycle.ts';
+import { plannerWorkFor } from '../jobs/work-for-state.ts';
+import { loadSpending } from '../planning/budget.ts';
+import { oneLine } from '../planning/render/markdown.ts';
+import type { Command, CommandContext } from './command.ts';
 import { renderActivity, renderSubtaskTable, type SubtaskStatus } from './status-view.ts';
 
 /**
@@ -14,8 +16,12 @@ import { renderActivity, renderSubtaskTable, type SubtaskStatus } from './status
  * planner, its subtasks with their pull requests and latest runs, and what is queued or running
  * now. On a subtask: the subtask, its feature, and its own runs. Both end with the budget used.
  */
-export const statusCommand: CommandDescriptor = describeCommand('status', {
-  states: 'any',
+export const statusCommand: Command = {
+  name: 'status',
+  usage: '/status',
+  description: 'Show where this issue stands: its state, spec version, subtasks and agent runs.',
+  examples: ['/status'],
+  permission: 'anyone',
   async run(ctx) {
     const task = ctx.task;
     if (!task) {
@@ -24,7 +30,7 @@ export const statusCommand: CommandDescriptor = describeCommand('status', {
       );
       return;
     }
-    const { db } = ctx.deps;
+    const { db } = ctx.services;
     const feature =
       task.kind === 'subtask' && task.parentTaskId !== null ? await getTask(db, task.parentTaskId) : task;
     const subtasks = await subtaskStatuses(ctx, feature);
@@ -54,10 +60,10 @@ export const statusCommand: CommandDescriptor = describeCommand('status', {
     );
     await ctx.reply(lines.join('\n'));
   },
-});
+};
 
 async function featureHeader(ctx: CommandContext, task: TaskRow): Promise<string[]> {
-  const { db } = ctx.deps;
+  const { db } = ctx.services;
   const questions = await listQuestions(db, task.id, task.questionRound);
   const open = questions.filter((q) => q.answer === null);
   const spec = await latestSpec(db, task.id);
@@ -70,7 +76,7 @@ async function featureHeader(ctx: CommandContext, task: TaskRow): Promise<string
     spec
       ? `**Spec:** v${spec.version}${spec.approvedAt ? `, approved by ${spec.approvedBy}` : ', in review'}`
       : '**Spec:** not written yet',
-    `**Planner:** ${ctx.deps.planner.name}${ctx.deps.planner.model ? ` (${ctx.deps.planner.model})` : ''}`,
+    `**Planner:** ${ctx.services.planner.name}${ctx.services.planner.model ? ` (${ctx.services.planner.model})` : ''}`,
   ];
 }
 
@@ -84,7 +90,7 @@ function subtaskHeader(task: TaskRow, feature: TaskRow, subtasks: readonly Subta
 
 /** The feature's current plan, each subtask with its lifecycle state and its runs. */
 async function subtaskStatuses(ctx: CommandContext, feature: TaskRow): Promise<SubtaskStatus[]> {
-  const { db } = ctx.deps;
+  const { db } = ctx.services;
   const planned = await listSubtasks(db, feature.id);
   if (planned.length === 0) return [];
   const tasks = await listSubtaskTasks(db, feature.id);

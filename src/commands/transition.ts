@@ -1,9 +1,9 @@
-import { eq } from 'drizzle-orm';
-import { auditLog } from '../db/schema.ts';
-import { applyFeatureEvent, claimCause, type TaskRow, type Tx, withLockedTask } from '../db/tasks.ts';
-import type { FeatureEvent } from '../handlers/lifecycle.ts';
-import { ensureWorkScheduled } from '../handlers/planning-jobs.ts';
-import type { CommandContext } from './context.ts';
+import { claimCause, claimOf, markCauseRefused } from '../db/audit.ts';
+import type { Tx } from '../db/client.ts';
+import { applyFeatureEvent, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import type { FeatureEvent } from '../domain/lifecycle.ts';
+import { ensureWorkScheduled } from '../jobs/work-for-state.ts';
+import { type CommandContext, causeOf } from './command.ts';
 
 export type CommandOutcome =
   | { kind: 'applied'; task: TaskRow }
@@ -26,47 +26,39 @@ export async function transitionByCommand(
   extra: Parameters<typeof applyFeatureEvent>[3] = {},
   after?: (tx: Tx, task: TaskRow) => Promise<void>,
 ): Promise<CommandOutcome> {
-  const outcome = await withLockedTask(ctx.deps.db, task.id, async (tx, current): Promise<CommandOutcome> => {
-    const claimed = await claimCause(tx, {
-      causeKey: ctx.causeKey,
-      deliveryId: ctx.deliveryId,
-      repoFullName: ctx.repo.fullName,
-      issueNumber: ctx.issue.number,
-      actor: ctx.comment.author,
-      command: ctx.command.name,
-      args: ctx.command.args,
-      result: 'applied',
-    });
-    if (!claimed) {
-      // A redelivery: repeat the first answer (replies are idempotent), never the effect.
-      const [first] = await tx.select().from(auditLog).where(eq(auditLog.causeKey, ctx.causeKey));
-      return first?.result === 'refused'
-        ? { kind: 'refused', reason: first.detail ?? '' }
-        : { kind: 'replayed' };
-    }
-    const resolved = typeof event === 'function' ? await event(tx, current) : event;
-    if ('refuse' in resolved) {
-      await markRefused(tx, ctx, resolved.refuse);
-      return { kind: 'refused', reason: resolved.refuse };
-    }
-    // The command's own writes (e.g. one answer of several) are kept; the state does not move.
-    if ('stay' in resolved) return { kind: 'applied', task: current };
-    const result = await applyFeatureEvent(tx, current, resolved, extra);
-    if (!result.ok) {
-      await markRefused(tx, ctx, result.reason);
-      return { kind: 'refused', reason: result.reason };
-    }
-    if (after) await after(tx, result.task);
-    return { kind: 'applied', task: result.task };
-  });
-  if (outcome.kind === 'applied') await ensureWorkScheduled(ctx.deps, outcome.task, ctx.deliveryId);
+  const outcome = await withLockedTask(
+    ctx.services.db,
+    task.id,
+    async (tx, current): Promise<CommandOutcome> => {
+      const claimed = await claimCause(tx, causeOf(ctx));
+      if (!claimed) {
+        // A redelivery: repeat the first answer (replies are idempotent), never the effect.
+        const first = await claimOf(tx, ctx.causeKey);
+        return first?.result === 'refused'
+          ? { kind: 'refused', reason: first.detail ?? '' }
+          : { kind: 'replayed' };
+      }
+      const resolved = typeof event === 'function' ? await event(tx, current) : event;
+      if ('refuse' in resolved) {
+        await markRefused(tx, ctx, resolved.refuse);
+        return { kind: 'refused', reason: resolved.refuse };
+      }
+      // The command's own writes (e.g. one answer of several) are kept; the state does not move.
+      if ('stay' in resolved) return { kind: 'applied', task: current };
+      const result = await applyFeatureEvent(tx, current, resolved, extra);
+      if (!result.ok) {
+        await markRefused(tx, ctx, result.reason);
+        return { kind: 'refused', reason: result.reason };
+      }
+      if (after) await after(tx, result.task);
+      return { kind: 'applied', task: result.task };
+    },
+  );
+  if (outcome.kind === 'applied') await ensureWorkScheduled(ctx.services.work, outcome.task, ctx.deliveryId);
   return outcome;
 }
 
 async function markRefused(tx: Tx, ctx: CommandContext, reason: string): Promise<void> {
   // The cause stays claimed, so a redelivery of a refused command is refused the same way.
-  await tx
-    .update(auditLog)
-    .set({ result: 'refused', detail: reason })
-    .where(eq(auditLog.causeKey, ctx.causeKey));
+  await markCauseRefused(tx, ctx.causeKey, reason);
 }

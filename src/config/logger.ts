@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { escapeForRegExp } from './redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -30,10 +31,6 @@ export interface LoggerOptions {
   /** Secret values (tokens, the webhook secret, passwords) scrubbed from every line. */
   secrets?: string[];
   destination?: DestinationStream;
-}
-
-function escapeForRegExp(value: string): string {
-  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**

@@ -2,7 +2,7 @@ import type { RepoContextCache } from './cache.ts';
 import { emptySnapshot, readRepoSnapshot, type SnapshotTarget } from './index-repository.ts';
 import { DEFAULT_MAX_RELEVANT_FILES, findRelevantFiles, MAX_RELEVANT_FILES_LIMIT } from './relevant-files.ts';
 import type { RepoSnapshot } from './repo-snapshot.ts';
-import type { RepoContext, RepoReader } from './types.ts';
+import type { ContextSource, RepoContext, RepoReader } from './types.ts';
 
 export interface BuildRepoContextOptions {
   /** `owner/name` */
@@ -74,4 +74,15 @@ export async function buildRepoContext(
     signal,
   );
   return toContext(snapshot, relevantFiles);
+}
+
+/** The context source over any repository reader, sharing one per-commit cache. */
+export function contextSource(
+  readerFor: (owner: string, repo: string) => RepoReader,
+  cache: RepoContextCache,
+): ContextSource {
+  return {
+    forIssue: (owner, repo, issueText) =>
+      buildRepoContext(readerFor(owner, repo), { repo: `${owner}/${repo}`, issueText, cache }),
+  };
 }

@@ -6,7 +6,7 @@ import { findReadme, summarizeReadme } from './readme.ts';
 import { MAX_SNAPSHOT_FILES, type RepoSnapshot } from './repo-snapshot.ts';
 import { combineStack, type ParsedManifest } from './stack.ts';
 import { stackSummary } from './stack-summary.ts';
-import type { RepoReader } from './types.ts';
+import type { RepoContext, RepoReader } from './types.ts';
 
 export interface SnapshotTarget {
   repo: string;
@@ -30,10 +30,12 @@ function topLevelOf(entries: ReadonlyArray<{ path: string; type: 'blob' | 'tree'
   return [...[...dirs].sort().map((dir) => `${dir}/`), ...[...files].sort()].slice(0, MAX_TOP_LEVEL_ENTRIES);
 }
 
-/** A snapshot of a repository with nothing in it (or nothing readable yet). */
-export function emptySnapshot(target: SnapshotTarget, truncated = false): RepoSnapshot {
-  const base = {
-    ...target,
+/** What is known about a repository before anything is read: no stack, no manifests, no README. */
+export function noRepoFacts(): Pick<
+  RepoContext,
+  'languages' | 'frameworks' | 'testTools' | 'manifests' | 'dependencies' | 'readmeSummary' | 'topLevel'
+> {
+  return {
     languages: [],
     frameworks: [],
     testTools: [],
@@ -41,6 +43,14 @@ export function emptySnapshot(target: SnapshotTarget, truncated = false): RepoSn
     dependencies: [],
     readmeSummary: '',
     topLevel: [],
+  };
+}
+
+/** A snapshot of a repository with nothing in it (or nothing readable yet). */
+export function emptySnapshot(target: SnapshotTarget, truncated = false): RepoSnapshot {
+  const base = {
+    ...target,
+    ...noRepoFacts(),
     fileCount: 0,
     truncated,
     files: [],

@@ -1,5 +1,5 @@
 /** The repository indexer's public surface: what handlers, planners and the MCP server call. */
-export { type BuildRepoContextOptions, buildRepoContext } from './build-context.ts';
+export { type BuildRepoContextOptions, buildRepoContext, contextSource } from './build-context.ts';
 export {
   RepoContextCache,
   type RepoContextCacheOptions,
@@ -18,4 +18,4 @@ export {
   searchCodebase,
 } from './search.ts';
 export { infrastructureOf, type StackSummaryInput, stackSummary } from './stack-summary.ts';
-export type { RepoContext, RepoReader } from './types.ts';
+export type { ContextSource, RepoContext, RepoReader } from './types.ts';

@@ -43,3 +43,8 @@ export interface RepoReader {
   /** A file's text at a ref, or null when it does not exist. */
   getFile(path: string, ref: string): Promise<string | null>;
 }
+
+/** Reads a repository's context for an issue (cached per commit): what the planner jobs use. */
+export interface ContextSource {
+  forIssue(owner: string, repo: string, issueText: string): Promise<RepoContext>;
+}

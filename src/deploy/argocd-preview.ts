@@ -1,4 +1,4 @@
-import { CoreV1Api, type KubeConfig, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { isNotFound } from '../kubernetes/api-errors.ts';
 import {
   type ApplicationOutcome,
@@ -10,6 +10,7 @@ import {
 } from './argocd-application.ts';
 import { ArgoCdApplications, type ArgoCdClientOptions } from './argocd-client.ts';
 import { DeployError, PreviewNameTakenError, PreviewTerminatingError } from './errors.ts';
+import { readNamespace } from './namespace.ts';
 import {
   foreignHolder,
   type ListedPreview,
@@ -80,7 +81,7 @@ export class ArgoCdPreviews {
    */
   async teardown(name: string): Promise<boolean> {
     const app = await this.applications.read(name);
-    const namespace = await this.readNamespace(name);
+    const namespace = await readNamespace(this.core, name);
     for (const [kind, metadata] of [
       ['Application', app?.metadata],
       ['namespace', namespace?.metadata],
@@ -99,15 +100,6 @@ export class ArgoCdPreviews {
       }
     }
     return appExisted || namespaceExisted;
-  }
-
-  private async readNamespace(name: string): Promise<V1Namespace | null> {
-    try {
-      return await this.core.readNamespace({ name });
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw new DeployError(`read Namespace ${name}`, error);
-    }
   }
 
   /** Every preview Application the bot made, for reconciling its records at start. */

@@ -6,11 +6,11 @@ import {
   PatchStrategy,
   setHeaderOptions,
   type V1Deployment,
-  type V1Namespace,
 } from '@kubernetes/client-node';
 import { isNotFound } from '../kubernetes/api-errors.ts';
 import { type DeployClock, wallClock } from './clock.ts';
 import { DeployError, PreviewNameTakenError, PreviewTerminatingError } from './errors.ts';
+import { readNamespace } from './namespace.ts';
 import {
   FIELD_MANAGER,
   foreignHolder,
@@ -106,7 +106,7 @@ export class KubernetesPreviews {
   async apply(target: PreviewTarget): Promise<PreviewManifests> {
     const manifests = renderPreviewManifests(target, this.settings);
     const { name } = manifests;
-    const existing = await this.readNamespace(name);
+    const existing = await readNamespace(this.core, name);
     if (existing) {
       const holder = foreignHolder('namespace', existing.metadata ?? {}, target.repo);
       if (holder) throw new PreviewNameTakenError(name, holder);
@@ -146,15 +146,6 @@ export class KubernetesPreviews {
       ),
     );
     return manifests;
-  }
-
-  private async readNamespace(name: string): Promise<V1Namespace | null> {
-    try {
-      return await this.core.readNamespace({ name });
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw new DeployError(`read Namespace ${name}`, error);
-    }
   }
 
   /**
@@ -230,7 +221,7 @@ export class KubernetesPreviews {
    * gone; refuses (PreviewNameTakenError) a namespace of that name the bot did not make.
    */
   async teardown(name: string): Promise<boolean> {
-    const existing = await this.readNamespace(name);
+    const existing = await readNamespace(this.core, name);
     if (!existing) return false;
     const holder = foreignHolder('namespace', existing.metadata ?? {}, null);
     if (holder) throw new PreviewNameTakenError(name, holder);

@@ -1,4 +1,4 @@
-import type { Permission } from './types.ts';
+import type { RepoPermission } from '../domain/permissions.ts';
 
 /**
  * What to say when the bot account is not an administrator of a repository. Pure. Gitea tells
@@ -11,7 +11,7 @@ export interface BotAccessProblem {
   fix: string;
 }
 
-export function botNeedsAdmin(repo: string, bot: string, has: Permission): BotAccessProblem {
+export function botNeedsAdmin(repo: string, bot: string, has: RepoPermission): BotAccessProblem {
   const level = has === 'none' ? 'no' : has;
   return {
     problem:

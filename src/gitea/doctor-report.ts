@@ -1,3 +1,5 @@
+import { parseRepoSlug, type RepoSlug } from './repo-slug.ts';
+
 /** One line of `aiworker doctor`: what was checked, whether it is fine, and how to fix it. */
 export interface CheckResult {
   name: string;
@@ -22,4 +24,20 @@ export function formatCheckResults(results: readonly CheckResult[]): string {
 /** Whether any check failed with severity error (warnings do not count). */
 export function hasBlockingFailure(results: readonly CheckResult[]): boolean {
   return results.some((result) => !result.ok && result.severity !== 'warning');
+}
+
+/** The repository a check is about, or that check failed because the slug is not OWNER/NAME. */
+export function slugOfCheck(name: string, slug: string): RepoSlug | { failed: CheckResult } {
+  try {
+    return parseRepoSlug(slug);
+  } catch (error) {
+    return {
+      failed: {
+        name,
+        ok: false,
+        detail: (error as Error).message,
+        fix: 'Pass the repository as OWNER/NAME.',
+      },
+    };
+  }
 }

@@ -1,13 +1,17 @@
 import { botNeedsAdmin } from './bot-access.ts';
-import type { GiteaClient } from './client.ts';
-import type { CheckResult } from './doctor-report.ts';
+import type { GiteaPick } from './client.ts';
+import { type CheckResult, slugOfCheck } from './doctor-report.ts';
 import { GiteaError, GiteaForbiddenError, GiteaNotFoundError, GiteaRetryableError } from './errors.ts';
-import { parseRepoSlug } from './repo-slug.ts';
 import { parseGiteaVersion } from './version.ts';
 
 /** The Gitea side of `aiworker doctor`: token, version, and the bot's rights on a repository. */
 
-export type DoctorClient = Pick<GiteaClient, 'getCurrentUser' | 'getVersion' | 'getRepo' | 'getPermission'>;
+export type DoctorClient = GiteaPick<{
+  users: 'current';
+  instance: 'version';
+  repos: 'get';
+  permissions: 'get';
+}>;
 
 export const MIN_GITEA_VERSION: readonly [number, number] = [1, 22];
 
@@ -59,7 +63,7 @@ export function versionCheck(version: string): CheckResult {
 async function tokenCheck(client: DoctorClient): Promise<{ result: CheckResult; login?: string }> {
   const name = 'Gitea token';
   try {
-    const user = await client.getCurrentUser();
+    const user = await client.users.current();
     return { result: { name, ok: true, detail: `authenticated as ${user.login}` }, login: user.login };
   } catch (error) {
     if (error instanceof GiteaRetryableError) return { result: { name, ok: false, ...unreachable(error) } };
@@ -86,7 +90,7 @@ async function tokenCheck(client: DoctorClient): Promise<{ result: CheckResult; 
 
 async function versionCheckAt(client: DoctorClient): Promise<CheckResult> {
   try {
-    return versionCheck(await client.getVersion());
+    return versionCheck(await client.instance.version());
   } catch (error) {
     if (error instanceof GiteaRetryableError)
       return { name: 'Gitea version', ok: false, ...unreachable(error) };
@@ -108,18 +112,14 @@ async function repoCheck(
   login: string | undefined,
 ): Promise<CheckResult> {
   const name = `repository ${slug}`;
-  let owner: string;
-  let repo: string;
-  try {
-    ({ owner, repo } = parseRepoSlug(slug));
-  } catch (error) {
-    return { name, ok: false, detail: (error as Error).message, fix: 'Pass the repository as OWNER/NAME.' };
-  }
+  const parsed = slugOfCheck(name, slug);
+  if ('failed' in parsed) return parsed.failed;
+  const { owner, repo } = parsed;
   if (login === undefined) return { name, ok: false, detail: 'skipped: the token check failed' };
   try {
-    await client.getRepo(owner, repo);
+    await client.repos.get(owner, repo);
     // The bot's own permission, through the endpoint the command path asks about others.
-    const level = await client.getPermission(owner, repo, login);
+    const level = await client.permissions.get(owner, repo, login);
     if (level === 'admin') return { name, ok: true, detail: `${login} is an administrator` };
     const { problem, fix } = botNeedsAdmin(slug, login, level);
     return { name, ok: false, detail: `${problem}; the webhook and the labels need admin too`, fix };

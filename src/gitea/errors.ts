@@ -1,5 +1,5 @@
+import type { RepoPermission } from '../domain/permissions.ts';
 import { botNeedsAdmin } from './bot-access.ts';
-import type { Permission } from './types.ts';
 
 /**
  * Typed failures of the Gitea API. Every failure of a Gitea call surfaces as one of these
@@ -74,13 +74,16 @@ export class BotNotRepoAdminError extends GiteaForbiddenError {
   readonly repo: string;
   readonly bot: string;
   /** The bot's own access to the repository (anyone may ask Gitea about themselves). */
-  readonly botPermission: Permission;
+  readonly botPermission: RepoPermission;
   /** What is wrong and what it breaks, in plain words. */
   readonly problem: string;
   /** How to fix it, in one sentence. */
   readonly fix: string;
 
-  constructor(details: GiteaErrorDetails, access: { repo: string; bot: string; botPermission: Permission }) {
+  constructor(
+    details: GiteaErrorDetails,
+    access: { repo: string; bot: string; botPermission: RepoPermission },
+  ) {
     super(details);
     const { problem, fix } = botNeedsAdmin(access.repo, access.bot, access.botPermission);
     this.message = `${problem} (${this.message})`;

@@ -9,6 +9,12 @@
 
 export type MarkerAttrInput = Record<string, string | number>;
 
+/** The marker an `ensure…` write looks for and embeds: `kind` and the attributes that identify it. */
+export interface MarkerRef {
+  kind: string;
+  attrs: MarkerAttrInput;
+}
+
 export interface Marker {
   kind: string;
   attrs: Record<string, string>;

@@ -1,5 +1,7 @@
-import type { EnsureOutcome, EnsureWebhookResult, GiteaClient } from './client.ts';
-import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from './labels.ts';
+import { DEFAULT_TRIGGER_LABEL, managedLabelSpecs } from '../domain/labels.ts';
+import type { GiteaPick } from './client.ts';
+import type { EnsureWebhookResult } from './hooks.ts';
+import type { EnsureOutcome } from './types.ts';
 import { type ReplaceReason, webhookEventsFor } from './webhook-spec.ts';
 
 /**
@@ -7,7 +9,7 @@ import { type ReplaceReason, webhookEventsFor } from './webhook-spec.ts';
  * again changes nothing that is already right, and the report says so.
  */
 
-export type SetupClient = Pick<GiteaClient, 'ensureLabels' | 'ensureWebhook' | 'getVersion'>;
+export type SetupClient = GiteaPick<{ labels: 'ensure'; hooks: 'ensure'; instance: 'version' }>;
 
 export interface SetupOptions {
   owner: string;
@@ -43,9 +45,9 @@ export async function setupRepo(client: SetupClient, options: SetupOptions): Pro
   const url = webhookUrlFor(options.publicUrl);
   if (options.webhookSecret.length < 16) throw new Error('the webhook secret must be at least 16 characters');
   const specs = managedLabelSpecs(options.triggerLabel ?? DEFAULT_TRIGGER_LABEL);
-  const labels = await client.ensureLabels(options.owner, options.repo, specs);
-  const events = webhookEventsFor(await client.getVersion());
-  const webhook = await client.ensureWebhook(options.owner, options.repo, {
+  const labels = await client.labels.ensure(options.owner, options.repo, specs);
+  const events = webhookEventsFor(await client.instance.version());
+  const webhook = await client.hooks.ensure(options.owner, options.repo, {
     url,
     secret: options.webhookSecret,
     events,

@@ -188,10 +188,11 @@ export interface GiteaWorkflowRun {
   completedAt: string | null;
 }
 
+/** What an `ensure…` write did: it looks for its effect first, so a repeat changes nothing. */
+export type EnsureOutcome = 'created' | 'updated' | 'unchanged';
+
 /** The Gitea reactions allowed by default (`[ui] REACTIONS`). */
 export type Reaction = '+1' | '-1' | 'laugh' | 'hooray' | 'confused' | 'heart' | 'rocket' | 'eyes';
-
-export type Permission = 'none' | 'read' | 'write' | 'admin';
 
 /** Thrown by converters when Gitea's JSON lacks a field every response of that kind has. */
 export class UnexpectedGiteaResponseError extends Error {}
@@ -428,19 +429,4 @@ export function toWorkflowRun(run: RawWorkflowRun): GiteaWorkflowRun {
     startedAt: timeOrNull(run.started_at),
     completedAt: timeOrNull(run.completed_at),
   };
-}
-
-/** Gitea's access mode names; `owner` is more than admin and counts as admin. */
-export function toPermission(value: string | undefined): Permission {
-  switch (value) {
-    case 'owner':
-    case 'admin':
-      return 'admin';
-    case 'write':
-      return 'write';
-    case 'read':
-      return 'read';
-    default:
-      return 'none';
-  }
 }

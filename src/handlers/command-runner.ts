@@ -1,24 +1,28 @@
-import { COMMAND_CATALOG } from '../commands/catalog.ts';
-import type { CommandContext } from '../commands/context.ts';
+import type { Command, CommandContext, CommandServices } from '../commands/command.ts';
 import { type CommandInvocation, parseComment } from '../commands/parser.ts';
-import {
-  decide,
-  parseRepoPermission,
-  type RepoPermission,
-  renderBotAccessComment,
-  requiredPermission,
-} from '../commands/permissions.ts';
-import type { CommandRegistry } from '../commands/registry.ts';
-import { audit, findTask, type RepoRow } from '../db/tasks.ts';
+import { requiredPermission } from '../commands/permissions.ts';
+import { audit } from '../db/audit.ts';
+import type { RepoRow } from '../db/repos.ts';
+import { findTask } from '../db/tasks.ts';
+import type { CommentContext, HandlerRegistrar } from '../domain/events.ts';
+import { decide, type RepoPermission } from '../domain/permissions.ts';
+import type { GiteaPick } from '../gitea/client.ts';
 import { BotNotRepoAdminError } from '../gitea/errors.ts';
-import { addressTo } from '../spec/render/markdown.ts';
-import type { BotDeps } from './bot.ts';
-import type { CommentContext } from './context.ts';
-import { publishFeature, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
-import { settingsFor } from './settings-gate.ts';
+import { addressTo } from '../planning/render/markdown.ts';
+import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
+import type { Publisher } from '../publish/publisher.ts';
+import type { SettingsGate } from '../publish/settings-gate.ts';
 
-const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
+export interface CommandRunnerDeps extends IssueWriters {
+  gitea: GiteaPick<{ permissions: 'get'; comments: 'react' }>;
+  gate: Pick<SettingsGate, 'settingsFor'>;
+  publisher: Pick<Publisher, 'feature'>;
+  /** Every command AiWorker knows (commands/index.ts). */
+  commands: readonly Command[];
+  /** What the commands use. */
+  services: CommandServices;
+}
 
 /**
  * Slash commands in new comments (docs/architecture.md §3): parsed as a pure function, then each command is
@@ -26,22 +30,27 @@ const KNOWN = COMMAND_CATALOG.map((entry) => entry.name);
  * learns nothing and changes nothing — and run. Edited and deleted comments never run
  * commands: only `comment.created` is handled.
  */
-export function registerCommandHandler(app: HandlerRegistry, deps: BotDeps, commands: CommandRegistry): void {
-  app.on('comment.created', (ctx) => onComment(deps, commands, ctx));
+export function registerCommandHandler(app: HandlerRegistrar, deps: CommandRunnerDeps): void {
+  const known = deps.commands.map((command) => command.name);
+  app.on('comment.created', (ctx) => onComment(deps, known, ctx));
 }
 
-async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentContext): Promise<void> {
+async function onComment(
+  deps: CommandRunnerDeps,
+  known: readonly string[],
+  ctx: CommentContext,
+): Promise<void> {
   const c = ctx.payload;
   if (c.comment.id === null) return; // a review without a comment id: nothing to key its effects by
-  const parsed = parseComment(c.comment.body, { knownCommands: KNOWN });
+  const parsed = parseComment(c.comment.body, { knownCommands: known });
   if (parsed.kind === 'ignore') return;
   const ref = { owner: c.repo.owner, repo: c.repo.name, number: c.issue.number };
-  const gate = await settingsFor(deps, c.repo, ref);
+  const gate = await deps.gate.settingsFor(c.repo, ref);
   if (!gate) return;
   const { repo, config } = gate;
   const commentId = c.comment.id;
   const reply = (key: string) => (body: string) =>
-    withIssueLock(deps, repo, ref.number, async () => {
+    withIssueLock(deps.locks, repo, ref.number, async () => {
       await deps.comments.ensure(
         ref,
         { kind: 'reply', attrs: { cause: key } },
@@ -57,8 +66,8 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     }
     const causeKey = `c${commentId}.${item.index}`;
     const log = ctx.log.child({ command: item.name, causeKey });
-    const descriptor = commands.get(item.name);
-    if (!descriptor) {
+    const command = deps.commands.find((known) => known.name === item.name);
+    if (!command?.run) {
       await reply(causeKey)(
         `\`/${item.name}\` is not available on this AiWorker instance yet. Say \`/help\` for the commands it runs.`,
       );
@@ -72,9 +81,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     let permission: RepoPermission = 'none';
     if (!decidedWithout) {
       try {
-        permission = parseRepoPermission(
-          await deps.gitea.getPermission(ref.owner, ref.repo, c.comment.author),
-        );
+        permission = await deps.gitea.permissions.get(ref.owner, ref.repo, c.comment.author);
       } catch (error) {
         if (!(error instanceof BotNotRepoAdminError)) throw error;
         await reportBotNotAdmin(deps, ctx, repo, item, error);
@@ -106,7 +113,8 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
     // 2. The command itself (it reads the state and refuses with a reason where needed).
     const task = await findTask(deps.db, repo.id, ref.number);
     const context: CommandContext = {
-      deps,
+      services: deps.services,
+      commands: deps.commands,
       repo,
       config,
       issue: { ...ref, title: c.issue.title, author: c.issue.author, isPull: c.issue.isPull },
@@ -120,17 +128,16 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
       causeKey,
       deliveryId: ctx.deliveryId,
       log,
-      registry: commands,
       reply: reply(causeKey),
       replyToComment: (topic, body) => reply(`c${commentId}.${topic}`)(body),
-      react: (reaction) => deps.gitea.addCommentReaction(ref.owner, ref.repo, commentId, reaction),
+      react: (reaction) => deps.gitea.comments.react(ref.owner, ref.repo, commentId, reaction),
     };
-    await descriptor.run(context);
+    await command.run(context);
     if (task) touchedTask = true;
   }
   if (touchedTask) {
     const task = await findTask(deps.db, repo.id, ref.number);
-    if (task?.kind === 'feature') await publishFeature(deps, task.id);
+    if (task?.kind === 'feature') await deps.publisher.feature(task.id);
   }
 }
 
@@ -140,7 +147,7 @@ async function onComment(deps: BotDeps, commands: CommandRegistry, ctx: CommentC
  * its marker, however many commands hit it); the command is not run.
  */
 async function reportBotNotAdmin(
-  deps: BotDeps,
+  deps: CommandRunnerDeps,
   ctx: CommentContext,
   repo: RepoRow,
   item: CommandInvocation,
@@ -161,11 +168,26 @@ async function reportBotNotAdmin(
     result: 'config-error',
     detail: error.message,
   });
-  await withIssueLock(deps, repo, c.issue.number, async () => {
+  await withIssueLock(deps.locks, repo, c.issue.number, async () => {
     await deps.comments.ensure(
       { owner: c.repo.owner, repo: c.repo.name, number: c.issue.number },
       { kind: 'config', attrs: { repo: repo.fullName, need: 'admin' } },
       renderBotAccessComment({ repo: repo.fullName, problem: error.problem, fix: error.fix }),
     );
   });
+}
+
+/**
+ * The issue comment for a command that could not be permission-checked because the bot account
+ * is not an administrator of the repository: a problem of AiWorker's setup, which the comment
+ * says plainly, so nobody takes it for a verdict on their own access.
+ */
+export function renderBotAccessComment(access: { repo: string; problem: string; fix: string }): string {
+  return [
+    `### ⚠️ AiWorker is not set up correctly for ${access.repo}`,
+    '',
+    `Commands that need a permission check are not run: ${access.problem}.`,
+    '',
+    `This is not about anyone's own access. To fix it: ${access.fix} Then write the command again.`,
+  ].join('\n');
 }

@@ -1,14 +1,12 @@
-import { latestRunOf, type RunRow } from '../agents/runs.ts';
+import { latestRunOf, type RunRow } from '../db/runs.ts';
 import { getTask } from '../db/tasks.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
+import { describeState, type SubtaskState } from '../domain/lifecycle.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
 import type { GiteaPullRequest, GiteaPullReview } from '../gitea/types.ts';
-import { oneLine } from '../spec/render/markdown.ts';
-import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { describeState, type SubtaskState } from './lifecycle.ts';
-import type { WebhookPayload } from './payloads.ts';
-import { withIssueLock } from './publish.ts';
-import { type CurrentPullRequest, withCurrentPullRequest } from './pull-requests.ts';
-import type { HandlerRegistry } from './registry.ts';
+import { oneLine } from '../planning/render/markdown.ts';
+import { withIssueLock } from '../publish/issue-lock.ts';
+import { type CurrentPullRequest, type PullRequestDeps, withCurrentPullRequest } from './pull-requests.ts';
 
 /**
  * What happens on a subtask's pull request after it is opened, shown on the subtask issue.
@@ -30,7 +28,7 @@ import type { HandlerRegistry } from './registry.ts';
  * alone. Cost per event of a subtask's pull request: the branch head for the settings, the pull
  * request and its reviews (three reads); other pull requests cost nothing.
  */
-export function registerPullRequestActivityHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerPullRequestActivityHandlers(app: HandlerRegistrar, deps: PullRequestDeps): void {
   app.on('pull_request_sync.synchronized', (ctx) => onNewCommits(deps, ctx), {
     name: 'pull-request-commits',
   });
@@ -45,14 +43,14 @@ export function registerPullRequestActivityHandlers(app: HandlerRegistry, deps: 
   );
 }
 
-async function onNewCommits(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
+async function onNewCommits(deps: PullRequestDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
   await withCurrentPullRequest(deps, ctx, async (current) => {
     const { repo, pr, found } = current;
     if (pr.state !== 'open') return; // commits of a closed pull request change nothing
     const task = await getTask(deps.db, found.task.id);
     const run = await latestRunOf(deps.db, task.id);
     const going = run && run.finishedAt === null ? run : null;
-    await withIssueLock(deps, repo, task.issueNumber, () =>
+    await withIssueLock(deps.locks, repo, task.issueNumber, () =>
       deps.comments.ensure(
         { owner: repo.owner, repo: repo.name, number: task.issueNumber },
         { kind: 'notice', attrs: { task: task.issueNumber, event: 'pr-commits', pr: pr.number } },
@@ -68,7 +66,7 @@ async function onNewCommits(deps: BotDeps, ctx: EventContext<WebhookPayload>): P
   });
 }
 
-async function onReview(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
+async function onReview(deps: PullRequestDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
   await withCurrentPullRequest(deps, ctx, async (current) => {
     const shown = await showReviews(deps, current);
     ctx.log.info({ pr: current.pr.number, subtask: current.found.task.issueNumber, shown }, 'review');
@@ -76,12 +74,12 @@ async function onReview(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promi
 }
 
 /** Writes the reviews note when a reviewer has a standing verdict; returns whether it did. */
-async function showReviews(deps: BotDeps, { repo, pr, found }: CurrentPullRequest): Promise<boolean> {
-  const reviews = await deps.gitea.listPullReviews(repo.owner, repo.name, pr.number);
+async function showReviews(deps: PullRequestDeps, { repo, pr, found }: CurrentPullRequest): Promise<boolean> {
+  const reviews = await deps.gitea.pulls.reviews(repo.owner, repo.name, pr.number);
   const verdicts = standingVerdicts(reviews);
   if (verdicts.length === 0) return false;
   const { task } = found;
-  await withIssueLock(deps, repo, task.issueNumber, () =>
+  await withIssueLock(deps.locks, repo, task.issueNumber, () =>
     deps.comments.ensure(
       { owner: repo.owner, repo: repo.name, number: task.issueNumber },
       { kind: 'notice', attrs: { task: task.issueNumber, event: 'pr-review', pr: pr.number } },

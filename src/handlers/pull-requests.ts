@@ -1,22 +1,24 @@
 import { issueNumberOfBranch } from '../agents/branch.ts';
-import { findRunByBranch, type RunRow, recordRunPullRequest } from '../agents/runs.ts';
+import { claimCause } from '../db/audit.ts';
+import { findRepo, type RepoRow } from '../db/repos.ts';
+import { findRunByBranch, type RunRow, recordRunPullRequest } from '../db/runs.ts';
 import { setSubtaskState } from '../db/subtasks.ts';
-import {
-  claimCause,
-  findRepo,
-  findTask,
-  getTask,
-  type RepoRow,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
+import { findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
+import { nextSubtaskState, type SubtaskState } from '../domain/lifecycle.ts';
+import type { WebhookPayload } from '../domain/payloads.ts';
+import type { GiteaPick } from '../gitea/client.ts';
+import type { RepoSettingsService } from '../gitea/repo-settings.ts';
 import type { GiteaPullRequest } from '../gitea/types.ts';
-import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { nextSubtaskState, type SubtaskState } from './lifecycle.ts';
-import type { WebhookPayload } from './payloads.ts';
-import { publishSubtask, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
+import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
+import type { Publisher } from '../publish/publisher.ts';
+
+export interface PullRequestDeps extends IssueWriters {
+  settings: Pick<RepoSettingsService, 'get'>;
+  gitea: GiteaPick<{ pulls: 'get' | 'reviews' }>;
+  publisher: Pick<Publisher, 'subtask'>;
+}
 
 /**
  * Pull requests of managed subtasks (docs/architecture.md §1 steps 6 and 8). A pull request belongs to a
@@ -45,7 +47,7 @@ import type { HandlerRegistry } from './registry.ts';
  * New commits and reviews are in pull-request-activity.ts.
  */
 
-export function registerPullRequestHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerPullRequestHandlers(app: HandlerRegistrar, deps: PullRequestDeps): void {
   app.on(
     ['pull_request.opened', 'pull_request.reopened', 'pull_request.edited', 'pull_request.closed'],
     (ctx) => onPullRequestChange(deps, ctx),
@@ -110,7 +112,7 @@ export interface PullRequestSubtask {
 }
 
 async function subtaskOfView(
-  deps: Pick<BotDeps, 'db'>,
+  deps: Pick<PullRequestDeps, 'db'>,
   repo: RepoRow,
   pr: PullView,
 ): Promise<PullRequestSubtask | null> {
@@ -141,7 +143,7 @@ export interface CurrentPullRequest {
  * not); a broken config file stops everything until it is fixed.
  */
 export async function withCurrentPullRequest<T>(
-  deps: BotDeps,
+  deps: PullRequestDeps,
   ctx: EventContext<WebhookPayload>,
   fn: (current: CurrentPullRequest) => Promise<T>,
 ): Promise<T | null> {
@@ -165,8 +167,8 @@ export async function withCurrentPullRequest<T>(
   if (!hint) return null;
   const settings = await deps.settings.get(repo.owner, repo.name, repo.defaultBranch);
   if (!settings.ok) return null;
-  return withIssueLock(deps, repo, payloadPr.number, async () => {
-    const pr = await deps.gitea.getPullRequest(repo.owner, repo.name, payloadPr.number);
+  return withIssueLock(deps.locks, repo, payloadPr.number, async () => {
+    const pr = await deps.gitea.pulls.get(repo.owner, repo.name, payloadPr.number);
     const found = await subtaskOfView(deps, repo, {
       number: pr.number,
       body: pr.body,
@@ -177,7 +179,7 @@ export async function withCurrentPullRequest<T>(
   });
 }
 
-async function onPullRequestChange(deps: BotDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
+async function onPullRequestChange(deps: PullRequestDeps, ctx: EventContext<WebhookPayload>): Promise<void> {
   const moved = await withCurrentPullRequest(deps, ctx, async ({ repo, pr, found }) => {
     const now = pr.state === 'open' ? 'open' : pr.merged ? 'merged' : 'closed';
     const result =
@@ -192,7 +194,7 @@ async function onPullRequestChange(deps: BotDeps, ctx: EventContext<WebhookPaylo
     );
     return result;
   });
-  if (moved) await publishSubtask(deps, moved.taskId);
+  if (moved) await deps.publisher.subtask(moved.taskId);
 }
 
 interface Moved {
@@ -200,21 +202,25 @@ interface Moved {
   issueNumber: number;
 }
 
-async function onOpen(deps: BotDeps, pr: GiteaPullRequest, found: PullRequestSubtask): Promise<Moved | null> {
+async function onOpen(
+  deps: PullRequestDeps,
+  pr: GiteaPullRequest,
+  found: PullRequestSubtask,
+): Promise<Moved | null> {
   const { task, run } = found;
   if (run && run.prNumber === null) await recordRunPullRequest(deps.db, run.id, pr.number);
   return (await moveSubtask(deps, task.id, 'opened', null)) ? movedOf(task) : null;
 }
 
 async function onMerged(
-  deps: BotDeps,
+  deps: PullRequestDeps,
   repo: RepoRow,
   pr: GiteaPullRequest,
   found: PullRequestSubtask,
 ): Promise<null> {
   const { task } = found;
   if (found.closesIt) return null; // Gitea closes the subtask; issues.closed carries readiness on
-  await withIssueLock(deps, repo, task.issueNumber, () =>
+  await withIssueLock(deps.locks, repo, task.issueNumber, () =>
     deps.comments.ensure(
       { owner: repo.owner, repo: repo.name, number: task.issueNumber },
       { kind: 'notice', attrs: { task: task.issueNumber, event: 'merged-open', pr: pr.number } },
@@ -225,7 +231,7 @@ async function onMerged(
 }
 
 async function onClosedUnmerged(
-  deps: BotDeps,
+  deps: PullRequestDeps,
   ctx: EventContext<WebhookPayload>,
   repo: RepoRow,
   pr: GiteaPullRequest,
@@ -237,7 +243,7 @@ async function onClosedUnmerged(
   const closing = { causeKey: `pr-closed:${repo.id}#${pr.number}@${pr.closedAt ?? ''}`, ctx, repo, task };
   // The note first (keyed by this closing), then the change with its claim: a crash in between
   // repeats both, once; a replay of a closing already counted changes nothing.
-  await withIssueLock(deps, repo, task.issueNumber, () =>
+  await withIssueLock(deps.locks, repo, task.issueNumber, () =>
     deps.comments.ensure(
       { owner: repo.owner, repo: repo.name, number: task.issueNumber },
       {
@@ -263,7 +269,7 @@ function movedOf(task: TaskRow): Moved {
 }
 
 async function moveSubtask(
-  deps: BotDeps,
+  deps: PullRequestDeps,
   taskId: number,
   change: PullRequestChange,
   cause: {

@@ -1,22 +1,23 @@
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { onSubtasksReady } from '../agents/dispatcher.ts';
-import { agentRuns, llmUsage } from '../db/schema.ts';
+import type { AgentControl } from '../agents/control.ts';
+import { findRepo, type RepoRow } from '../db/repos.ts';
+import { listRunsWithPullRequests } from '../db/runs.ts';
 import { listSubtasks, listSubtaskTasks, setSubtaskState } from '../db/subtasks.ts';
-import {
-  applyFeatureEvent,
-  findRepo,
-  findTask,
-  getTask,
-  type RepoRow,
-  type TaskRow,
-  withLockedTask,
-} from '../db/tasks.ts';
-import { readySet } from '../spec/dag.ts';
-import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from './lifecycle.ts';
-import { publishFeature, publishSubtask, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
+import { applyFeatureEvent, findTask, getTask, type TaskRow, withLockedTask } from '../db/tasks.ts';
+import { costOfTask } from '../db/usage.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
+import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
+import type { GiteaPick } from '../gitea/client.ts';
+import { readySet } from '../planning/dag.ts';
+import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
+import type { Publisher } from '../publish/publisher.ts';
+
+export interface SubtaskEventDeps extends IssueWriters {
+  gitea: GiteaPick<{ issues: 'get' | 'edit' }>;
+  publisher: Pick<Publisher, 'feature' | 'subtask'>;
+  /** The dispatcher, told when subtasks become ready; null without an agent runner. */
+  agents: Pick<AgentControl, 'subtasksReady'> | null;
+}
 
 /**
  * Readiness flows through the dependency graph as subtask issues close and reopen: a closed
@@ -29,19 +30,19 @@ import type { HandlerRegistry } from './registry.ts';
  * of a managed subtask) and its state now decides, under the subtask issue's lock so the newest
  * read is the last one applied. A late `closed` of an issue open again changes nothing.
  */
-export function registerSubtaskHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerSubtaskHandlers(app: HandlerRegistrar, deps: SubtaskEventDeps): void {
   app.on(['issues.closed', 'issues.reopened'], (ctx) => onSubtaskIssue(deps, ctx));
 }
 
-async function onSubtaskIssue(deps: BotDeps, ctx: EventContext): Promise<void> {
+async function onSubtaskIssue(deps: SubtaskEventDeps, ctx: EventContext): Promise<void> {
   if (!ctx.repo || ctx.issueNumber === null) return;
   const repo = await findRepo(deps.db, ctx.repo.fullName);
   if (!repo) return;
   const subtask = await findTask(deps.db, repo.id, ctx.issueNumber);
   if (subtask?.kind !== 'subtask' || subtask.parentTaskId === null) return;
   const parentId = subtask.parentTaskId;
-  const { action, result } = await withIssueLock(deps, repo, subtask.issueNumber, async () => {
-    const current = await deps.gitea.getIssue(repo.owner, repo.name, subtask.issueNumber);
+  const { action, result } = await withIssueLock(deps.locks, repo, subtask.issueNumber, async () => {
+    const current = await deps.gitea.issues.get(repo.owner, repo.name, subtask.issueNumber);
     const now = current.state === 'closed' ? 'closed' : 'reopened';
     return { action: now, result: await updateReadiness(deps, parentId, subtask.id, now) };
   });
@@ -49,15 +50,15 @@ async function onSubtaskIssue(deps: BotDeps, ctx: EventContext): Promise<void> {
     { changed: result.changed.length, featureDone: result.featureDone, reported: ctx.action },
     `subtask ${action}`,
   );
-  for (const id of result.changed) await publishSubtask(deps, id);
+  for (const id of result.changed) await deps.publisher.subtask(id);
   if (result.featureDone) await closeFeature(deps, repo, await getTask(deps.db, parentId));
-  await publishFeature(deps, parentId);
-  await onSubtasksReady(deps, parentId);
+  await deps.publisher.feature(parentId);
+  await deps.agents?.subtasksReady(parentId);
 }
 
 /** Applies the close/reopen and its consequences in one transaction; returns what changed. */
 export async function updateReadiness(
-  deps: Pick<BotDeps, 'db'>,
+  deps: Pick<SubtaskEventDeps, 'db'>,
   featureId: number,
   subtaskId: number,
   action: 'closed' | 'reopened',
@@ -108,18 +109,12 @@ export async function updateReadiness(
   });
 }
 
-async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Promise<void> {
+async function closeFeature(deps: SubtaskEventDeps, repo: RepoRow, feature: TaskRow): Promise<void> {
   const rows = await listSubtasks(deps.db, feature.id);
-  const runs = await deps.db
-    .select({ issueNumber: agentRuns.issueNumber, prNumber: agentRuns.prNumber, cost: agentRuns.costUsd })
-    .from(agentRuns)
-    .where(and(eq(agentRuns.repoId, repo.id), isNotNull(agentRuns.prNumber)));
+  const runs = await listRunsWithPullRequests(deps.db, repo.id);
   const subtaskIssues = new Set(rows.map((r) => r.issueNumber));
   const prs = runs.filter((r) => subtaskIssues.has(r.issueNumber));
-  const [llm] = await deps.db
-    .select({ total: sql<string>`COALESCE(SUM(${llmUsage.costUsd}), 0)` })
-    .from(llmUsage)
-    .where(eq(llmUsage.taskId, feature.id));
+  const planningCost = await costOfTask(deps.db, feature.id);
   const agentCost = prs.reduce((sum, r) => sum + Number(r.cost ?? 0), 0);
   const hours = (Date.now() - feature.createdAt.getTime()) / 3_600_000;
   const body = [
@@ -131,15 +126,15 @@ async function closeFeature(deps: BotDeps, repo: RepoRow, feature: TaskRow): Pro
     }),
     '',
     `**Pull requests:** ${prs.length > 0 ? prs.map((p) => `#${p.prNumber}`).join(', ') : 'none opened by agents'}`,
-    `**Cost:** $${(Number(llm?.total ?? 0) + agentCost).toFixed(2)} (planning $${Number(llm?.total ?? 0).toFixed(2)}, agents $${agentCost.toFixed(2)})`,
+    `**Cost:** $${(planningCost + agentCost).toFixed(2)} (planning $${planningCost.toFixed(2)}, agents $${agentCost.toFixed(2)})`,
     `**Time:** ${hours < 48 ? `${hours.toFixed(1)} hours` : `${(hours / 24).toFixed(1)} days`} from the first question to the last merge`,
   ].join('\n');
-  await withIssueLock(deps, repo, feature.issueNumber, async () => {
+  await withIssueLock(deps.locks, repo, feature.issueNumber, async () => {
     await deps.comments.ensure(
       { owner: repo.owner, repo: repo.name, number: feature.issueNumber },
       { kind: 'summary', attrs: { task: feature.issueNumber } },
       body,
     );
-    await deps.gitea.editIssue(repo.owner, repo.name, feature.issueNumber, { state: 'closed' });
+    await deps.gitea.issues.edit(repo.owner, repo.name, feature.issueNumber, { state: 'closed' });
   });
 }

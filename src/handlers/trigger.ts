@@ -5,14 +5,23 @@ import {
   updateTaskFields,
   withLockedTask,
 } from '../db/tasks.ts';
-import { DEFAULT_TRIGGER_LABEL } from '../gitea/labels.ts';
-import type { BotDeps } from './bot.ts';
-import type { EventContext } from './context.ts';
-import type { RepoRef, WebhookPayload } from './payloads.ts';
-import { ensureWorkScheduled } from './planning-jobs.ts';
-import { publishFeature, withIssueLock } from './publish.ts';
-import type { HandlerRegistry } from './registry.ts';
-import { settingsFor } from './settings-gate.ts';
+import type { EventContext, HandlerRegistrar } from '../domain/events.ts';
+import { DEFAULT_TRIGGER_LABEL } from '../domain/labels.ts';
+import type { RepoRef, WebhookPayload } from '../domain/payloads.ts';
+import type { WorkScheduler } from '../domain/work.ts';
+import type { GiteaPick } from '../gitea/client.ts';
+import { ensureWorkScheduled } from '../jobs/work-for-state.ts';
+import { withIssueLock } from '../publish/issue-lock.ts';
+import type { IssueWriters } from '../publish/issue-writers.ts';
+import type { Publisher } from '../publish/publisher.ts';
+import type { SettingsGate } from '../publish/settings-gate.ts';
+
+export interface TriggerDeps extends IssueWriters {
+  gitea: GiteaPick<{ issues: 'get' | 'react'; pulls: 'get' }>;
+  gate: Pick<SettingsGate, 'settingsFor'>;
+  publisher: Pick<Publisher, 'feature'>;
+  work: WorkScheduler;
+}
 
 /**
  * The trigger label starts, stops and resumes a conversation. Gitea reports label changes as
@@ -25,7 +34,7 @@ import { settingsFor } from './settings-gate.ts';
  * issue is read from Gitea (one call) and its labels decide — under the issue's lock, so the
  * newest read is the last one applied. A snapshot that agrees with the row costs nothing.
  */
-export function registerTriggerHandlers(app: HandlerRegistry, deps: BotDeps): void {
+export function registerTriggerHandlers(app: HandlerRegistrar, deps: TriggerDeps): void {
   app.on(
     ['issues.opened', 'issues.reopened', 'issue_label.label_updated', 'issue_label.label_cleared'],
     (ctx) => onIssueLabels(deps, ctx),
@@ -64,23 +73,26 @@ function issueOf(payload: WebhookPayload, key: 'issue' | 'pull_request'): IssueV
   };
 }
 
-async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
+async function onIssueLabels(deps: TriggerDeps, ctx: EventContext): Promise<void> {
   const issue = issueOf(ctx.payload, 'issue');
   if (!ctx.repo || !issue) return;
   const repoRef: RepoRef = ctx.repo;
   const ref = { owner: repoRef.owner, repo: repoRef.name, number: issue.number };
   // Only an issue that asks for the bot hears about a broken config file; with the file broken
   // the configured trigger is unknown, so the default one is what counts.
-  const gate = await settingsFor(deps, repoRef, issue.labels.includes(DEFAULT_TRIGGER_LABEL) ? ref : null);
+  const gate = await deps.gate.settingsFor(
+    repoRef,
+    issue.labels.includes(DEFAULT_TRIGGER_LABEL) ? ref : null,
+  );
   if (!gate) return;
   const { repo, config } = gate;
   const hinted = issue.labels.includes(config.triggerLabel);
-  const outcome = await withIssueLock(deps, repo, issue.number, async () => {
+  const outcome = await withIssueLock(deps.locks, repo, issue.number, async () => {
     const existing = await findTask(deps.db, repo.id, issue.number);
     if (existing && existing.kind !== 'feature') return null;
     const remembered = existing?.triggerLabelPresent ?? false;
     if (hinted === remembered) return { task: existing ?? null, started: false, changed: null };
-    const current = await deps.gitea.getIssue(ref.owner, ref.repo, ref.number);
+    const current = await deps.gitea.issues.get(ref.owner, ref.repo, ref.number);
     const present = current.labels.some((label) => label.name === config.triggerLabel);
     if (present === remembered) {
       ctx.log.info({ present }, "the payload's labels are older than the issue; nothing changed");
@@ -120,25 +132,25 @@ async function onIssueLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
   });
   if (!outcome?.task) return;
   if (outcome.started) {
-    await withIssueLock(deps, repo, issue.number, () =>
-      deps.gitea.addIssueReaction(ref.owner, ref.repo, ref.number, 'eyes'),
+    await withIssueLock(deps.locks, repo, issue.number, () =>
+      deps.gitea.issues.react(ref.owner, ref.repo, ref.number, 'eyes'),
     );
-    await ensureWorkScheduled(deps, outcome.task, ctx.deliveryId);
+    await ensureWorkScheduled(deps.work, outcome.task, ctx.deliveryId);
   }
-  if (outcome.changed) await ensureWorkScheduled(deps, outcome.changed, ctx.deliveryId);
-  await publishFeature(deps, outcome.task.id);
+  if (outcome.changed) await ensureWorkScheduled(deps.work, outcome.changed, ctx.deliveryId);
+  await deps.publisher.feature(outcome.task.id);
 }
 
-async function onPullRequestLabels(deps: BotDeps, ctx: EventContext): Promise<void> {
+async function onPullRequestLabels(deps: TriggerDeps, ctx: EventContext): Promise<void> {
   const pr = issueOf(ctx.payload, 'pull_request');
   if (!ctx.repo || !pr) return;
-  const gate = await settingsFor(deps, ctx.repo, null);
+  const gate = await deps.gate.settingsFor(ctx.repo, null);
   if (!gate || !pr.labels.includes(gate.config.triggerLabel)) return;
   const ref = { owner: ctx.repo.owner, repo: ctx.repo.name, number: pr.number };
   // A late `label_updated` may carry a label removed since: the pull request says.
-  const current = await deps.gitea.getPullRequest(ref.owner, ref.repo, ref.number);
+  const current = await deps.gitea.pulls.get(ref.owner, ref.repo, ref.number);
   if (!current.labels.some((label) => label.name === gate.config.triggerLabel)) return;
-  await withIssueLock(deps, gate.repo, pr.number, () =>
+  await withIssueLock(deps.locks, gate.repo, pr.number, () =>
     deps.comments.ensure(
       ref,
       { kind: 'notice', attrs: { pr: pr.number, event: 'pr-ignored' } },

@@ -1,4 +1,4 @@
-import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../handlers/lifecycle.ts';
+import { nextSubtaskState, type SubtaskEvent, type SubtaskState } from '../domain/lifecycle.ts';
 
 /** The statuses an agent may report, and what each does to its subtask's lifecycle state. */
 

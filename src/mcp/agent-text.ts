@@ -1,4 +1,4 @@
-import { neutralize } from '../spec/render/markdown.ts';
+import { neutralize } from '../planning/render/markdown.ts';
 import { redactText } from './redact.ts';
 
 /**

@@ -1,21 +1,16 @@
-import type { RunTokenScope } from '../agents/tokens.ts';
 import type { Logger } from '../config/logger.ts';
 import type { RepoContextCache, RepoReader } from '../context/index.ts';
 import type { Database } from '../db/client.ts';
-import type { GiteaClient } from '../gitea/client.ts';
+import type { GiteaPick } from '../gitea/client.ts';
 
 /** The Gitea calls the MCP tools make, and nothing more. */
-export type McpGitea = Pick<
-  GiteaClient,
-  | 'getCurrentUser'
-  | 'getIssue'
-  | 'addLabels'
-  | 'removeLabel'
-  | 'listComments'
-  | 'editComment'
-  | 'ensureComment'
-  | 'createPullRequest'
->;
+export type McpGitea = GiteaPick<{
+  users: 'current';
+  issues: 'get';
+  labels: 'add' | 'remove';
+  comments: 'list' | 'edit' | 'ensure';
+  pulls: 'create';
+}>;
 
 /** Everything the MCP server needs from the rest of AiWorker, behind narrow interfaces. */
 export interface McpDeps {
@@ -31,15 +26,4 @@ export interface McpDeps {
   log: Logger;
   /** The indexer's cache, so searches reuse a snapshot of the tree when there is one. */
   contextCache?: RepoContextCache;
-}
-
-/** What a verified run token reaches, as the tools see it on every call. */
-export interface RunScope {
-  tokenId: number;
-  runId: number;
-  repoId: number;
-  /** The subtask the run works on (a pull-mode run before its first claim: the feature). */
-  issueNumber: number;
-  scopes: RunTokenScope[];
-  expiresAt: Date;
 }

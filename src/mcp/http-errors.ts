@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { RunTokenRefusal } from '../agents/tokens.ts';
+import type { RunTokenRefusal } from '../agents/run-tokens.ts';
 
 /**
  * HTTP refusals of the MCP endpoint, each with a JSON-RPC error body (what MCP clients parse)

@@ -1,4 +1,4 @@
-import { REDACTED, redactSecrets } from '../spec/llm/redact.ts';
+import { REDACTED, redactSecrets } from '../config/redact.ts';
 
 /**
  * Nothing a tool returns may carry a secret: repository files and issue text can contain

@@ -1,5 +1,5 @@
 import { renderMarker } from '../gitea/markers.ts';
-import { addressTo, oneLine } from '../spec/render/markdown.ts';
+import { addressTo, oneLine } from '../planning/render/markdown.ts';
 
 /**
  * What the MCP tools write into Gitea, as pure functions of their data. Agent-supplied text
@@ -51,7 +51,7 @@ export function progressMarker(runId: number): { kind: string; attrs: { run: num
   return { kind: 'progress', attrs: { run: runId } };
 }
 
-/** The visible part of the run's one progress comment (ensureComment adds the marker). */
+/** The visible part of the run's one progress comment (`comments.ensure` adds the marker). */
 export function renderProgressBody(view: ProgressView, intervalSeconds: number): string {
   const icon = STATUS_ICONS[view.status] ?? '•';
   const lines = [
@@ -72,7 +72,7 @@ export function renderProgressBody(view: ProgressView, intervalSeconds: number):
   return lines.join('\n');
 }
 
-/** The whole comment as stored in Gitea: the marker line, then the body (as ensureComment writes it). */
+/** The whole comment as stored in Gitea: the marker line, then the body (as `comments.ensure` writes it). */
 export function renderProgressComment(view: ProgressView, intervalSeconds: number): string {
   const marker = progressMarker(view.runId);
   return `${renderMarker(marker.kind, marker.attrs)}\n${renderProgressBody(view, intervalSeconds)}`;

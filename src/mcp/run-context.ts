@@ -1,23 +1,20 @@
 import { runBranch } from '../agents/branch.ts';
+import type { RunScope } from '../agents/run-tokens.ts';
 import type { Database } from '../db/client.ts';
-import type { RepoRow, TaskRow } from '../db/tasks.ts';
-import type { SubtaskState } from '../handlers/lifecycle.ts';
-import type { RunScope } from './deps.ts';
+import type { RepoRow } from '../db/repos.ts';
+import { getRepoById } from '../db/repos.ts';
+import { getRunRow, type RunRow } from '../db/runs.ts';
+import { findSubtaskByIssue, type SubtaskRow } from '../db/subtasks.ts';
+import type { TaskRow } from '../db/tasks.ts';
+import type { SubtaskState } from '../domain/lifecycle.ts';
+import { isSubtaskState } from '../domain/lifecycle.ts';
 import { ToolRefusal } from './refusal.ts';
-import {
-  type AgentRunRow,
-  findSubtaskByIssue,
-  getRepo,
-  getRun,
-  isSubtaskState,
-  type SubtaskRow,
-} from './task-data.ts';
 
 /** What one tool call works on, read fresh from the database on every call. */
 export interface RunContext {
   scope: RunScope;
   repo: RepoRow;
-  run: AgentRunRow | undefined;
+  run: RunRow | undefined;
 }
 
 export interface SubtaskContext extends RunContext {
@@ -28,15 +25,14 @@ export interface SubtaskContext extends RunContext {
   task: TaskRow & { state: SubtaskState };
   feature: TaskRow;
   /** The run's row when it is about this subtask (it holds the progress comment and the PR). */
-  ownRun: AgentRunRow | undefined;
+  ownRun: RunRow | undefined;
   /** The branch the agent pushes: the run's, or `ai/<number>-<slug>` for a claimed subtask. */
   branch: string;
 }
 
 export async function loadRunContext(db: Database, scope: RunScope): Promise<RunContext> {
-  const repo = await getRepo(db, scope.repoId);
-  if (!repo) throw new Error(`repository ${scope.repoId} of run ${scope.runId} is not recorded`);
-  return { scope, repo, run: await getRun(db, scope.runId) };
+  const repo = await getRepoById(db, scope.repoId);
+  return { scope, repo, run: await getRunRow(db, scope.runId) };
 }
 
 export async function loadSubtaskContext(db: Database, scope: RunScope): Promise<SubtaskContext> {

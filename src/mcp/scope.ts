@@ -1,6 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { RUN_TOKEN_SCOPES, type RunTokenScope, type RunTokenScopeInfo } from '../agents/tokens.ts';
-import type { RunScope } from './deps.ts';
+import { RUN_TOKEN_SCOPES, type RunScope, type RunTokenScope } from '../agents/run-tokens.ts';
 
 /**
  * The verified token's reach travels from the HTTP layer to the tools as the SDK's `AuthInfo`
@@ -8,7 +7,7 @@ import type { RunScope } from './deps.ts';
  * from the database on every request, so a revoked token or a claimed subtask counts at once.
  */
 
-export function authInfoFor(verified: RunTokenScopeInfo): AuthInfo {
+export function authInfoFor(verified: RunScope): AuthInfo {
   return {
     token: `agent-token-${verified.tokenId}`,
     clientId: `run-${verified.runId}`,

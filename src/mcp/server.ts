@@ -8,7 +8,7 @@ import express, {
   type Response,
   type Router,
 } from 'express';
-import { hashRunToken, type RunTokenScopeInfo, verifyRunToken } from '../agents/tokens.ts';
+import { hashRunToken, type RunScope, verifyRunToken } from '../agents/run-tokens.ts';
 import { createAgentMcpServer } from './agent-server.ts';
 import type { McpDeps } from './deps.ts';
 import {
@@ -64,7 +64,7 @@ export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
 export const DEFAULT_MCP_MAX_BODY_BYTES = 1024 * 1024;
 
 interface Caller {
-  verified: RunTokenScopeInfo;
+  verified: RunScope;
   tokenHash: string;
 }
 

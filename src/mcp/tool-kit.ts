@@ -1,13 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import type { RunTokenScope } from '../agents/tokens.ts';
-import type { McpDeps, RunScope } from './deps.ts';
+import type { RunScope, RunTokenScope } from '../agents/run-tokens.ts';
+import { touchHeartbeat } from '../db/runs.ts';
+import type { McpDeps } from './deps.ts';
 import type { ProgressPublisher } from './progress.ts';
 import { redactDeep, redactText } from './redact.ts';
 import { ToolRefusal } from './refusal.ts';
 import { scopeFromAuthInfo } from './scope.ts';
-import { touchHeartbeat } from './task-data.ts';
 
 /**
  * How every tool is declared and run: zod input and output schemas, annotations stated for

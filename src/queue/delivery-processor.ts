@@ -1,13 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../config/logger.ts';
-import { type GiteaEvent, parseGiteaEvent } from '../handlers/event.ts';
-import { isKnownEventType } from '../handlers/event-names.ts';
-import { loopPreventionReason } from '../handlers/loop-prevention.ts';
-import type { Actor, RepoRef } from '../handlers/payloads.ts';
-import type { HandlerObserver, HandlerRegistry } from '../handlers/registry.ts';
+import type { DeliveryRecord, DeliveryStore } from '../db/deliveries.ts';
+import { describeError, isRetryable, toError } from '../domain/errors.ts';
+import { isKnownEventType } from '../domain/event-names.ts';
+import type { GiteaEvent } from '../domain/events.ts';
+import type { Actor, RepoRef } from '../domain/payloads.ts';
+import { loopPreventionReason } from '../events/loop-prevention.ts';
+import { parseGiteaEvent } from '../events/parse.ts';
+import type { HandlerObserver, HandlerRegistry } from '../events/registry.ts';
 import type { DeliveryJobData } from './delivery-job.ts';
-import type { DeliveryRecord, DeliveryStore } from './delivery-store.ts';
-import { describeError, isRetryable, toError } from './errors.ts';
 
 /**
  * What a worker does with one delivery, independent of BullMQ: skip it if it already ran,

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../config/logger.ts';
+import { QueueUnavailableError } from '../domain/errors.ts';
 import {
   DEFAULT_QUEUE_PREFIX,
   DELIVERY_JOB_NAME,
@@ -8,7 +9,6 @@ import {
   type DeliveryJobData,
   type IncomingDelivery,
 } from './delivery-job.ts';
-import { QueueUnavailableError } from './errors.ts';
 import { RecentDeliveries } from './recent-deliveries.ts';
 import { createProducerRedis, logConnectionState } from './redis-connections.ts';
 import {

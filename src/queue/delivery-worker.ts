@@ -2,12 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../config/logger.ts';
 import type { Database } from '../db/client.ts';
-import type { HandlerRegistry } from '../handlers/registry.ts';
-import { DEFAULT_QUEUE_PREFIX, DELIVERY_QUEUE_NAME, type DeliveryJobData } from './delivery-job.ts';
+import { createDeliveryStore } from '../db/deliveries.ts';
+import type { HandlerRegistry } from '../events/registry.ts';
+import { DELIVERY_QUEUE_NAME, type DeliveryJobData } from './delivery-job.ts';
 import { type PermanentFailureHook, processDelivery, type WorkerMetrics } from './delivery-processor.ts';
-import { createDeliveryStore } from './delivery-store.ts';
 import { createWorkerRedis, logConnectionState } from './redis-connections.ts';
-import { computeRetryDelay, DEFAULT_BACKOFF_MS } from './retry-policy.ts';
+import { workerOptions } from './retry-policy.ts';
 
 export interface DeliveryWorkerOptions {
   redisUrl: string;
@@ -100,18 +100,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     }
   };
 
-  const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE_NAME, processor, {
-    connection: redis,
-    prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
-    concurrency: options.concurrency ?? 8,
-    lockDuration: options.lockDurationMs ?? 30_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
-    maxStalledCount: MAX_STALLED_COUNT,
-    settings: {
-      backoffStrategy: (attemptsMade, _type, error, job) =>
-        computeRetryDelay(attemptsMade, backoffDelayOf(job?.opts.backoff), error),
-    },
-  });
+  const worker = new Worker<DeliveryJobData>(
+    DELIVERY_QUEUE_NAME,
+    processor,
+    workerOptions(redis, options, {
+      concurrency: 8,
+      lockDurationMs: 30_000,
+      maxStalledCount: MAX_STALLED_COUNT,
+    }),
+  );
   worker.on('error', (error) => logger.error({ err: error }, 'delivery worker error'));
   worker.on('stalled', (jobId) =>
     logger.warn({ deliveryId: jobId }, 'delivery job stalled; back in the queue'),
@@ -159,16 +156,4 @@ async function trimPayload(job: Job<DeliveryJobData>, logger: Logger): Promise<v
     // The delivery is handled and recorded; a kept payload only costs memory until removal.
     logger.warn({ err: error, deliveryId: job.id }, 'could not trim the payload of a finished delivery job');
   }
-}
-
-function backoffDelayOf(backoff: unknown): number {
-  if (typeof backoff === 'number') return backoff;
-  if (
-    typeof backoff === 'object' &&
-    backoff !== null &&
-    typeof (backoff as { delay?: unknown }).delay === 'number'
-  ) {
-    return (backoff as { delay: number }).delay;
-  }
-  return DEFAULT_BACKOFF_MS;
 }

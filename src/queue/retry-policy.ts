@@ -1,7 +1,10 @@
-import { retryAfterMsOf } from './errors.ts';
+import type { WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { retryAfterMsOf } from '../domain/errors.ts';
+import { DEFAULT_QUEUE_PREFIX } from './delivery-job.ts';
 
 /**
- * Retry and retention policy of delivery jobs.
+ * Retry and retention policy of AiWorker's queues (deliveries and long work).
  *
  * Backoff is exponential with jitter (so a Gitea outage does not end in a synchronised burst
  * of retries), and never shorter than a Retry-After the failure carried.
@@ -39,4 +42,49 @@ export function computeRetryDelay(
   const jittered = Math.round(exponential * (1 - JITTER * random()));
   const asked = retryAfterMsOf(error);
   return asked === undefined ? jittered : Math.max(jittered, Math.min(asked, MAX_DELAY_MS));
+}
+
+/** The backoff a job was queued with (`backoff.delay`, or a plain number), else the default. */
+function backoffDelayOf(backoff: unknown): number {
+  if (typeof backoff === 'number') return backoff;
+  if (
+    typeof backoff === 'object' &&
+    backoff !== null &&
+    typeof (backoff as { delay?: unknown }).delay === 'number'
+  ) {
+    return (backoff as { delay: number }).delay;
+  }
+  return DEFAULT_BACKOFF_MS;
+}
+
+/** How a worker is set up: from its options, with its own defaults for what they leave out. */
+export interface WorkerSetup {
+  prefix?: string;
+  concurrency?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * The options both workers share: the one backoff strategy (`computeRetryDelay` from the job's
+ * own base delay), and the lock and stalled-job settings that hand a dead worker's jobs to
+ * another one (a job stalled `maxStalledCount` times fails instead of looping).
+ */
+export function workerOptions(
+  connection: Redis,
+  setup: WorkerSetup,
+  defaults: { concurrency: number; lockDurationMs: number; maxStalledCount: number },
+): WorkerOptions {
+  return {
+    connection,
+    prefix: setup.prefix ?? DEFAULT_QUEUE_PREFIX,
+    concurrency: setup.concurrency ?? defaults.concurrency,
+    lockDuration: setup.lockDurationMs ?? defaults.lockDurationMs,
+    stalledInterval: setup.stalledIntervalMs ?? 30_000,
+    maxStalledCount: defaults.maxStalledCount,
+    settings: {
+      backoffStrategy: (attemptsMade, _type, error, job) =>
+        computeRetryDelay(attemptsMade, backoffDelayOf(job?.opts.backoff), error),
+    },
+  };
 }

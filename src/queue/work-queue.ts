@@ -1,42 +1,32 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Logger } from '../config/logger.ts';
+import { describeError, isRetryable, toError } from '../domain/errors.ts';
+import {
+  type WorkJob,
+  type WorkKind,
+  type WorkProcessor,
+  type WorkScheduler,
+  workJobId,
+} from '../domain/work.ts';
 import { DEFAULT_QUEUE_PREFIX } from './delivery-job.ts';
-import { describeError, isRetryable, toError } from './errors.ts';
 import { createWorkerRedis, logConnectionState } from './redis-connections.ts';
 import {
   BACKOFF_TYPE,
-  computeRetryDelay,
   DEFAULT_BACKOFF_MS,
   KEEP_COMPLETED,
   KEEP_FAILED,
+  workerOptions,
 } from './retry-policy.ts';
 
 /**
- * Long work that must not run inside a webhook delivery: planner (LLM) calls, decomposition,
- * agent dispatch. A job is keyed by (kind, task, state version), so the same step of the same
- * state is queued once however often it is asked for, and a result computed for an older
- * version is discarded by its processor.
+ * The BullMQ side of long work (the jobs themselves are described in domain/work.ts): the
+ * producer every part that schedules work gets as its WorkScheduler, and the worker that runs
+ * each kind's processor.
  */
 
 export const WORK_QUEUE_NAME = 'work';
 
-export const WORK_KINDS = ['questions', 'spec', 'decompose', 'dispatch', 'sync'] as const;
-export type WorkKind = (typeof WORK_KINDS)[number];
-
-export interface WorkJob {
-  kind: WorkKind;
-  taskId: number;
-  /** The task's state version the job was queued for. */
-  version: number;
-  /** The delivery that caused it, for logs. */
-  deliveryId?: string;
-}
-
-export function workJobId(job: Pick<WorkJob, 'kind' | 'taskId' | 'version'>): string {
-  return `${job.kind}-${job.taskId}-${job.version}`;
-}
-
-export interface WorkQueue {
+export interface WorkQueue extends WorkScheduler {
   enqueue(job: WorkJob): Promise<void>;
   readonly queue: Queue<WorkJob>;
   close(): Promise<void>;
@@ -75,14 +65,6 @@ export function createWorkQueue(redisUrl: string, options: WorkQueueOptions = {}
     },
   };
 }
-
-export interface WorkContext {
-  log: Logger;
-  signal: AbortSignal;
-  attempt: number;
-}
-
-export type WorkProcessor = (job: WorkJob, context: WorkContext) => Promise<void>;
 
 export interface WorkWorkerOptions {
   redisUrl: string;
@@ -141,22 +123,11 @@ export function startWorkWorker(options: WorkWorkerOptions): WorkWorker {
     }
   };
 
-  const worker = new Worker<WorkJob>(WORK_QUEUE_NAME, processor, {
-    connection: redis,
-    prefix: options.prefix ?? DEFAULT_QUEUE_PREFIX,
-    concurrency: options.concurrency ?? 4,
-    lockDuration: options.lockDurationMs ?? 60_000,
-    stalledInterval: options.stalledIntervalMs ?? 30_000,
-    maxStalledCount: 2,
-    settings: {
-      backoffStrategy: (attemptsMade, _type, error, job) => {
-        const backoff = job?.opts.backoff;
-        const base =
-          typeof backoff === 'object' && backoff?.delay !== undefined ? backoff.delay : DEFAULT_BACKOFF_MS;
-        return computeRetryDelay(attemptsMade, base, error);
-      },
-    },
-  });
+  const worker = new Worker<WorkJob>(
+    WORK_QUEUE_NAME,
+    processor,
+    workerOptions(redis, options, { concurrency: 4, lockDurationMs: 60_000, maxStalledCount: 2 }),
+  );
   worker.on('error', (error) => logger.error({ err: error }, 'work worker error'));
   return {
     worker,

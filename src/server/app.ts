@@ -23,19 +23,20 @@ export interface HttpAppOptions {
 type NodeHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The webhook handler of each app, for `listen()`: it sends POST /webhooks/gitea straight to
- * it, before express. Express 5 re-prototypes every request and response it handles, which
- * costs about as much CPU as enqueueing the delivery (see docs/benchmarks.md); the
- * handler uses only Node's own request API, so both paths behave identically.
+ * The express app with its webhook handler, for `listen()`: it sends POST /webhooks/gitea
+ * straight to the handler, before express. Express 5 re-prototypes every request and response
+ * it handles, which costs about as much CPU as enqueueing the delivery (see
+ * docs/benchmarks.md); the handler uses only Node's own request API, so both paths behave
+ * identically.
  */
-const webhookFastPaths = new WeakMap<Express, NodeHandler>();
+export type HttpApp = Express & { readonly webhookFastPath: NodeHandler };
 
 /**
  * The HTTP side of AiWorker: the webhook endpoint, health, readiness and metrics. No body
  * parser is installed globally: the webhook reads its raw bytes itself, and extra routers
  * bring their own.
  */
-export function createHttpApp(options: HttpAppOptions): Express {
+export function createHttpApp(options: HttpAppOptions): HttpApp {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
@@ -54,9 +55,9 @@ export function createHttpApp(options: HttpAppOptions): Express {
       res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
     else res.destroy();
   };
-  webhookFastPaths.set(app, (req, res) => {
+  const webhookFastPath: NodeHandler = (req, res) => {
     webhook(req, res).catch((error: unknown) => onWebhookError(error, res));
-  });
+  };
   app.post(WEBHOOK_PATH, (req, res, next) => {
     webhook(req, res).catch(next);
   });
@@ -75,16 +76,16 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.status(500).json({ error: 'internal error' });
   };
   app.use(onError);
-  return app;
+  return Object.assign(app, { webhookFastPath });
 }
 
 /**
  * The request listener to serve `app` with: POST /webhooks/gitea goes to the webhook handler
  * directly, everything else to express.
  */
-export function requestListenerFor(app: Express): NodeHandler {
-  const fast = webhookFastPaths.get(app);
-  if (!fast) return app;
+export function requestListenerFor(app: Express | HttpApp): NodeHandler {
+  if (!('webhookFastPath' in app)) return app;
+  const fast = app.webhookFastPath;
   const withQuery = `${WEBHOOK_PATH}?`;
   return (req, res) => {
     if (req.method === 'POST' && (req.url === WEBHOOK_PATH || req.url?.startsWith(withQuery))) fast(req, res);

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { DeliveryHeaders } from '../handlers/event.ts';
+import type { DeliveryHeaders } from '../domain/events.ts';
 
 /**
  * The delivery headers of a webhook request. Gitea sends each under several names with the

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
-import { requestListenerFor } from './app.ts';
+import { type HttpApp, requestListenerFor } from './app.ts';
 
 export interface RunningServer {
   server: Server;
@@ -13,7 +13,10 @@ export interface RunningServer {
 }
 
 /** Starts listening; resolves once the port is bound. Webhooks take the fast path of `requestListenerFor`. */
-export function listen(app: Express, options: { port: number; host?: string }): Promise<RunningServer> {
+export function listen(
+  app: Express | HttpApp,
+  options: { port: number; host?: string },
+): Promise<RunningServer> {
   const server = createServer(requestListenerFor(app));
   // Gitea reuses connections; keep them a little longer than a typical proxy's idle timeout.
   server.keepAliveTimeout = 65_000;

@@ -1,7 +1,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { isKnownEventType } from '../handlers/event-names.ts';
+import { isRetryable } from '../domain/errors.ts';
+import { isKnownEventType } from '../domain/event-names.ts';
 import type { JobOutcome, WorkerMetrics } from '../queue/delivery-processor.ts';
-import { isRetryable } from '../queue/errors.ts';
 
 /**
  * Prometheus metrics of one app instance. Each instance owns its Registry (never the global

@@ -15,10 +15,6 @@ export interface SignatureHeaders {
   hubSignature256?: string | undefined;
 }
 
-export function signPayload(secret: string, body: Buffer | string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
-}
-
 export function verifySignature(secret: string, body: Buffer, headers: SignatureHeaders): SignatureCheck {
   const hex =
     headers.giteaSignature !== undefined

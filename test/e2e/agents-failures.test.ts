@@ -53,7 +53,7 @@ describe('a failing agent', () => {
     expect(failure[0]!.body).toMatch(
       /```text\n[\s\S]*FAIL src\/checkout\/checkout\.test\.ts > charges the card[\s\S]*AssertionError: expected 402 to be 200[\s\S]*```/,
     );
-    expect(failure[0]!.body).not.toContain(h.deps.secrets[0]!);
+    expect(failure[0]!.body).not.toContain(h.secrets[0]!);
     const [failed] = await runsOfIssue(h, s.number);
     expect(failed).toMatchObject({ status: 'failed', exitCode: 3, attempt: 1 });
 

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { secretValues } from '../../src/config/env.ts';
 import { agentRuns } from '../../src/db/schema.ts';
-import type { BotDeps } from '../../src/handlers/bot.ts';
 import type { GiteaFake } from '../fakes/gitea/index.ts';
 import type { TestDatabase } from '../support/services.ts';
 import { SHOP_FILES, startHarness } from './harness.ts';
@@ -30,7 +30,8 @@ export interface AgentPlan {
 export interface AgentsHarness {
   gitea: GiteaFake;
   db: TestDatabase;
-  deps: BotDeps;
+  /** The secret values the bot knows (none may reach a comment). */
+  secrets: readonly string[];
   /** What the scripted agents do from now on. */
   setPlan(plan: AgentPlan): Promise<void>;
   /** Lets waiting agents (mode `wait`) go on: one run's, or every one from now on. */
@@ -105,11 +106,10 @@ export async function startAgentsHarness(options: AgentsHarnessOptions): Promise
       reconcileIntervalMs: 1_000,
     },
   });
-  const deps = h.runtime.deps as BotDeps;
   return {
     gitea: h.gitea,
     db: h.db,
-    deps,
+    secrets: secretValues(h.env),
     async setPlan(plan) {
       await writeFile(planFile, JSON.stringify(plan));
     },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anthropicPrices, costUsd } from '../../src/spec/providers/pricing.ts';
+import { anthropicPrices, costUsd } from '../../src/planning/providers/pricing.ts';
 import { type AnthropicFake, type RecordedRequest, startAnthropicFake } from '../fakes/anthropic/server.ts';
 import { BOT, botComments, type Harness, REPO, SHOP_FILES, startHarness } from './harness.ts';
 

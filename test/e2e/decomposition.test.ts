@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RetryableError } from '../../src/queue/errors.ts';
+import { RetryableError } from '../../src/domain/errors.ts';
 import { BOT, botComments, type Harness, REPO, startHarness } from './harness.ts';
 
 let h: Harness;
@@ -107,11 +107,11 @@ describe('decomposition on approval', () => {
   });
 
   it('ends with exactly one issue per subtask when the job dies halfway and is retried', async () => {
-    const { gitea, runtime } = h;
-    const client = runtime.deps!.gitea as { ensureIssue: (...args: never[]) => Promise<unknown> };
-    const original = client.ensureIssue.bind(client);
+    const { gitea, botGitea } = h;
+    const client = botGitea.issues as { ensure: (...args: never[]) => Promise<unknown> };
+    const original = client.ensure.bind(client);
     let calls = 0;
-    client.ensureIssue = async (...args: never[]) => {
+    client.ensure = async (...args: never[]) => {
       calls++;
       const result = await original(...args);
       if (calls === 3) throw new RetryableError('simulated crash right after creating an issue');
@@ -132,7 +132,7 @@ describe('decomposition on approval', () => {
       expect(new Set(subtasks.map((s) => s.title)).size).toBe(subtasks.length);
       expect(gitea.issue(REPO, parent)?.labels).toContain('ai-status/in-progress');
     } finally {
-      client.ensureIssue = original;
+      client.ensure = original;
     }
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import type { DeliveryOrder } from '../fakes/gitea/index.ts';
 import { BOT, type Harness, SHOP_FILES, startHarness, WEBHOOK_SECRET } from './harness.ts';
@@ -35,7 +35,7 @@ async function freshRepo(name: string): Promise<string> {
   const repo = `acme/${name}`;
   gitea.setPermission(repo, BOT, 'admin');
   gitea.setPermission(repo, 'alice', 'write');
-  const client = new GiteaClient({ baseUrl: gitea.url, token: gitea.createToken(BOT) });
+  const client = createGiteaClient({ baseUrl: gitea.url, token: gitea.createToken(BOT) });
   await setupRepo(client, {
     owner: 'acme',
     repo: name,

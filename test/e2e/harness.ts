@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { loadEnv } from '../../src/config/env.ts';
+import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/app/runtime.ts';
+import { type Env, loadEnv } from '../../src/config/env.ts';
 import { createLogger } from '../../src/config/logger.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { DELIVERY_QUEUE_NAME } from '../../src/queue/delivery-job.ts';
 import { WORK_QUEUE_NAME } from '../../src/queue/work-queue.ts';
-import { type Runtime, type RuntimeOptions, startRuntime } from '../../src/runtime.ts';
 import { type DeliveryOrder, type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 import {
   clearRedisPrefix,
@@ -54,6 +54,10 @@ export interface Harness {
   /** The files of the repository's default branch at the start. */
   files: Record<string, string>;
   runtime: Runtime;
+  /** The environment the bot runs with. */
+  env: Env;
+  /** The Gitea client the bot runs with (built here, so a test can wrap one of its calls). */
+  botGitea: GiteaClient;
   db: TestDatabase;
   prefix: string;
   /** Waits until every webhook is delivered and both queues are empty (stable twice in a row). */
@@ -112,6 +116,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ...options.env,
   } as NodeJS.ProcessEnv);
   const logger = createLogger({ level: env.LOG_LEVEL });
+  const botGitea = createGiteaClient({ baseUrl: gitea.url, token: bot.token, logger });
   const runtime = await startRuntime({
     env,
     logger,
@@ -121,8 +126,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     sweepIntervalMs: 0,
     backoffMs: 50,
     agents: options.agents,
+    gitea: botGitea,
   });
-  const client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
+  const client = createGiteaClient({ baseUrl: gitea.url, token: bot.token });
   await setupRepo(client, {
     owner: 'acme',
     repo: 'shop',
@@ -164,6 +170,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     gitea,
     files,
     runtime,
+    env,
+    botGitea,
     db,
     prefix,
     settle,

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BOARD_COLUMNS } from '../../src/domain/board.ts';
 import { ProjectsBoard } from '../../src/gitea/board/projects.ts';
-import { BOARD_COLUMNS, type BoardRef } from '../../src/gitea/board/types.ts';
+import type { BoardRef } from '../../src/gitea/board/types.ts';
 import { GiteaWebSession } from '../../src/gitea/board/web-session.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AI_STATUSES, statusLabel } from '../../src/domain/labels.ts';
+import type { TaskState } from '../../src/domain/lifecycle.ts';
 import { LabelsBoard } from '../../src/gitea/board/labels.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
-import { AI_STATUSES, statusLabel } from '../../src/gitea/labels.ts';
-import type { TaskState } from '../../src/handlers/lifecycle.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -31,7 +31,7 @@ beforeEach(async () => {
   fake.createRepo('acme', 'shop');
   fake.setPermission(REPO, 'aiworker-bot', 'admin');
   board = new LabelsBoard(
-    new GiteaClient({ baseUrl: fake.url, token, retry: { baseDelayMs: 1, maxDelayMs: 5 }, labelTtlMs: 0 }),
+    createGiteaClient({ baseUrl: fake.url, token, retry: { baseDelayMs: 1, maxDelayMs: 5 }, labelTtlMs: 0 }),
   );
 });
 
@@ -107,7 +107,7 @@ describe('place', () => {
     for (const name of ['ai-status/blocked', 'ai-status/failed', 'ai-status/ready']) {
       fake.createLabel(REPO, { name, exclusive: false });
     }
-    board = new LabelsBoard(new GiteaClient({ baseUrl: fake.url, token, labelTtlMs: 0 }));
+    board = new LabelsBoard(createGiteaClient({ baseUrl: fake.url, token, labelTtlMs: 0 }));
     const issue = await fake.as('acme').openIssue(REPO, {
       title: 'Checkout',
       labels: ['ai-status/blocked', 'ai-status/failed'],

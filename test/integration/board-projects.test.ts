@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BOARD_COLUMNS } from '../../src/domain/board.ts';
+import type { TaskState } from '../../src/domain/lifecycle.ts';
 import { BoardError, BoardLoginError, BoardTwoFactorError } from '../../src/gitea/board/errors.ts';
 import { createBoard } from '../../src/gitea/board/index.ts';
 import { ProjectsBoard } from '../../src/gitea/board/projects.ts';
-import { BOARD_COLUMNS, type BoardRef } from '../../src/gitea/board/types.ts';
+import type { BoardRef } from '../../src/gitea/board/types.ts';
 import { GiteaWebSession } from '../../src/gitea/board/web-session.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
-import type { TaskState } from '../../src/handlers/lifecycle.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -372,7 +373,7 @@ describe('Gitea 1.25 (CSRF token)', () => {
 
 describe('createBoard', () => {
   it('drives the Project board with a password and the labels without one', async () => {
-    const client = new GiteaClient({ baseUrl: fake.url, token: fake.createToken('aiworker-bot') });
+    const client = createGiteaClient({ baseUrl: fake.url, token: fake.createToken('aiworker-bot') });
     const common = { giteaUrl: fake.url, client, botLogin: 'aiworker-bot' };
     expect(createBoard(common).kind).toBe('labels');
     expect(createBoard({ ...common, botPassword: '' }).kind).toBe('labels');

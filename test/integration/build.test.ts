@@ -168,14 +168,14 @@ describe('the binary with sources beside the build', { timeout: 60_000 }, () => 
 
   it('runs the build when it is newer than every source', () => {
     const later = new Date(Date.now() + 60_000);
-    utimesSync(path.join(withSources, 'dist/cli.js'), later, later);
+    utimesSync(path.join(withSources, 'dist/app/cli.js'), later, later);
     const help = aiworker(withSources, ['help']);
     expect(help.stderr).toBe('');
     expect(help.stdout).toContain('Usage: aiworker');
   });
 
   it('runs the sources through tsx, and says so, when the build is older than a source', () => {
-    utimesSync(path.join(withSources, 'dist/cli.js'), new Date(0), new Date(0));
+    utimesSync(path.join(withSources, 'dist/app/cli.js'), new Date(0), new Date(0));
     const help = aiworker(withSources, ['help']);
     expect(help.stderr).toContain('dist/ is older than src/, running the sources');
     expect(help.code).toBe(0);

@@ -1,12 +1,16 @@
 import { eq, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runBranch } from '../../src/agents/branch.ts';
-import { Dispatcher, type DispatcherSettings } from '../../src/agents/dispatcher.ts';
-import { claimSubtaskRun, listActiveRuns, recordRunPullRequest } from '../../src/agents/runs.ts';
-import { verifyRunToken } from '../../src/agents/tokens.ts';
-import { loadEnv } from '../../src/config/env.ts';
+import { Dispatcher } from '../../src/agents/dispatcher.ts';
+import type { AgentRunDeps, DispatcherSettings } from '../../src/agents/run-deps.ts';
+import { verifyRunToken } from '../../src/agents/run-tokens.ts';
+import { loadEnv, secretValues } from '../../src/config/env.ts';
 import { createLogger } from '../../src/config/logger.ts';
+import { claimCause } from '../../src/db/audit.ts';
 import { connectDb } from '../../src/db/client.ts';
+import { upsertRepo } from '../../src/db/repos.ts';
+import { claimSubtaskRun, listActiveRuns, recordRunPullRequest } from '../../src/db/runs.ts';
 import { agentRuns, tasks } from '../../src/db/schema.ts';
 import {
   ensureSubtaskTask,
@@ -14,15 +18,25 @@ import {
   listSubtasks,
   recordSubtaskIssue,
 } from '../../src/db/subtasks.ts';
-import { claimCause, createFeatureTask, getTask, upsertRepo } from '../../src/db/tasks.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
-import { managedLabelSpecs } from '../../src/gitea/labels.ts';
-import type { BotDeps } from '../../src/handlers/bot.ts';
-import type { WorkJob } from '../../src/queue/work-queue.ts';
-import { type Runtime, startRuntime } from '../../src/runtime.ts';
+import { createFeatureTask, getTask } from '../../src/db/tasks.ts';
+import { managedLabelSpecs } from '../../src/domain/labels.ts';
+import type { WorkJob } from '../../src/domain/work.ts';
+import { LabelsBoard } from '../../src/gitea/board/labels.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
+import { RepoSettingsService } from '../../src/gitea/repo-settings.ts';
+import { BoardSync } from '../../src/publish/board-sync.ts';
+import { CommentWriter } from '../../src/publish/comment-writer.ts';
+import { Publisher } from '../../src/publish/publisher.ts';
 import { MemoryCluster, MemoryRunner } from '../fakes/agent/memory-runner.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
-import { createTestDatabase, TEST_REDIS_URL, type TestDatabase, uniqueName } from '../support/services.ts';
+import {
+  clearRedisPrefix,
+  createTestDatabase,
+  createTestRedis,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  uniqueName,
+} from '../support/services.ts';
 
 /**
  * The dispatcher against real MariaDB and Redis and the Gitea fake, with an in-memory runner
@@ -36,8 +50,9 @@ const BOT_PASSWORD = 'bot-password-123';
 
 let gitea: GiteaFake;
 let db: TestDatabase;
-let runtime: Runtime;
-let deps: BotDeps;
+let redis: Redis;
+const redisPrefix = `aiwt-${uniqueName('dispatcher')}`;
+let deps: AgentRunDeps;
 let client: GiteaClient;
 const jobs: WorkJob[] = [];
 const open: Array<{ dispatcher: Dispatcher; runner: MemoryRunner }> = [];
@@ -50,8 +65,8 @@ beforeAll(async () => {
   gitea.createRepo('acme', 'shop', { files: { 'README.md': '# Shop\n' } });
   gitea.setPermission(REPO, BOT, 'admin');
   gitea.setPermission(REPO, 'alice', 'write');
-  client = new GiteaClient({ baseUrl: gitea.url, token: bot.token });
-  await client.ensureLabels('acme', 'shop', managedLabelSpecs());
+  client = createGiteaClient({ baseUrl: gitea.url, token: bot.token });
+  await client.labels.ensure('acme', 'shop', managedLabelSpecs());
   db = await createTestDatabase('dispatcher');
   const env = loadEnv({
     GITEA_URL: gitea.url,
@@ -61,17 +76,33 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     LOG_LEVEL: 'silent',
   });
-  // Only for the bot's deps (Gitea, comments, settings); its queues use a prefix nobody feeds.
-  runtime = await startRuntime({
-    env,
-    logger: createLogger({ level: 'silent' }),
-    roles: { http: false, workers: true },
-    queuePrefix: `aiwt-${uniqueName('dispatcher-idle')}`,
-    sweepIntervalMs: 0,
+  // What the composition root gives the dispatcher, built the same way; its dispatch jobs are
+  // collected here and run by drain().
+  redis = createTestRedis();
+  const log = createLogger({ level: 'silent' });
+  const settings = new RepoSettingsService(client);
+  const comments = new CommentWriter({
+    gitea: client,
+    redis,
+    keyPrefix: redisPrefix,
+    perHour: env.COMMENT_BREAKER_PER_HOUR,
+    log,
   });
-  deps = runtime.deps as BotDeps;
-  deps.enqueueWork = async (job) => {
-    jobs.push(job);
+  const board = new BoardSync({ db: db.db, gitea: client, board: new LabelsBoard(client), log });
+  deps = {
+    db: db.db,
+    locks: db.locks,
+    settings,
+    publisher: new Publisher({ db: db.db, locks: db.locks, settings, comments, board }),
+    comments,
+    work: {
+      enqueue: async (job) => {
+        jobs.push(job);
+      },
+    },
+    gitea: client,
+    log,
+    secrets: secretValues(env),
   };
 });
 
@@ -90,7 +121,10 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await runtime?.close();
+  if (redis) {
+    await clearRedisPrefix(redis, redisPrefix);
+    redis.disconnect();
+  }
   await db?.drop();
   await gitea?.close();
 });
@@ -110,10 +144,10 @@ function settings(over: Partial<DispatcherSettings> = {}): DispatcherSettings {
 function dispatcherWith(
   cluster: MemoryCluster,
   over: Partial<DispatcherSettings> = {},
-  options: { loseStartAnswers?: number; deps?: BotDeps } = {},
+  options: { loseStartAnswers?: number; deps?: AgentRunDeps } = {},
 ) {
   const runner = new MemoryRunner(cluster, { loseStartAnswers: options.loseStartAnswers });
-  const dispatcher = new Dispatcher(options.deps ?? deps, client, runner, settings(over));
+  const dispatcher = new Dispatcher(options.deps ?? deps, runner, settings(over));
   dispatcher.watch();
   open.push({ dispatcher, runner });
   return { dispatcher, runner };
@@ -214,7 +248,7 @@ describe('claiming', () => {
       const b = dispatcherWith(
         cluster,
         { maxConcurrent: 3 },
-        { deps: { ...deps, db: second.db, pool: second.pool } },
+        { deps: { ...deps, db: second.db, locks: second.locks } },
       );
       const results = await Promise.all([
         a.dispatcher.claim({ scope: { featureId: one.feature.id }, automatic: false }),

@@ -5,20 +5,15 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { deliveries } from '../../src/db/schema.ts';
-import type { NormalisedComment } from '../../src/handlers/comments.ts';
-import {
-  GITEA_EVENT_TYPES,
-  type GiteaEventType,
-  giteaEventHeaderFor,
-} from '../../src/handlers/event-names.ts';
-import type { WebhookPayload } from '../../src/handlers/payloads.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { GITEA_EVENT_TYPES, type GiteaEventType } from '../../src/domain/event-names.ts';
+import type { NormalisedComment } from '../../src/domain/events.ts';
+import type { WebhookPayload } from '../../src/domain/payloads.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { signPayload } from '../../src/server/signature.ts';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -27,6 +22,7 @@ import {
   type TestDatabase,
   uniqueName,
 } from '../support/services.ts';
+import { giteaEventHeaderFor, signPayload } from '../support/webhooks.ts';
 
 /**
  * Every real payload in fixtures/gitea, signed and sent with the headers Gitea 1.26 sends for

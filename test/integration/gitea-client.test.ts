@@ -1,6 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { giteaRepoReader } from '../../src/context/gitea-reader.ts';
+import { isRetryable } from '../../src/domain/errors.ts';
+import { managedLabelSpecs, statusLabel } from '../../src/domain/labels.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
 import {
   BotNotRepoAdminError,
@@ -8,12 +11,9 @@ import {
   GiteaRetryableError,
   SelfDependencyError,
 } from '../../src/gitea/errors.ts';
-import { managedLabelSpecs, statusLabel } from '../../src/gitea/labels.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
-import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { setupRepo } from '../../src/gitea/setup.ts';
 import { hookUrlFor, WEBHOOK_EVENTS, webhookName } from '../../src/gitea/webhook-spec.ts';
-import { isRetryable } from '../../src/queue/errors.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 /**
@@ -33,7 +33,7 @@ let clock: number;
 let botToken: string;
 
 function newClient(extra: { timeoutMs?: number } = {}): GiteaClient {
-  return new GiteaClient({
+  return createGiteaClient({
     baseUrl: fake.url,
     token: botToken,
     retry: { baseDelayMs: 1, maxDelayMs: 5 },
@@ -68,9 +68,9 @@ describe('ensureComment', () => {
 
   it('keeps exactly one bot comment per marker, edited in place', async () => {
     const n = await openIssue();
-    const first = await client.ensureComment('acme', 'shop', n, marker, '1. Which providers?');
-    const same = await client.ensureComment('acme', 'shop', n, marker, '1. Which providers?');
-    const changed = await client.ensureComment('acme', 'shop', n, marker, '1. Which payment providers?');
+    const first = await client.comments.ensure('acme', 'shop', n, marker, '1. Which providers?');
+    const same = await client.comments.ensure('acme', 'shop', n, marker, '1. Which providers?');
+    const changed = await client.comments.ensure('acme', 'shop', n, marker, '1. Which payment providers?');
     expect(first).toMatchObject({ created: true, updated: false });
     expect(same).toEqual({ id: first.id, created: false, updated: false });
     expect(changed).toEqual({ id: first.id, created: false, updated: true });
@@ -84,7 +84,7 @@ describe('ensureComment', () => {
   it('posts no duplicate when Gitea stores the comment and answers 500', async () => {
     const n = await openIssue();
     fake.failNext({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 500, afterEffect: true });
-    const result = await client.ensureComment('acme', 'shop', n, marker, 'Questions');
+    const result = await client.comments.ensure('acme', 'shop', n, marker, 'Questions');
     expect(result.created).toBe(true);
     expect(fake.comments(REPO, n).map((c) => c.id)).toEqual([result.id]);
     expect(fake.calls.filter((c) => c.method === 'POST' && c.path.endsWith('/comments'))).toHaveLength(1);
@@ -100,7 +100,7 @@ describe('ensureComment', () => {
       afterEffect: true,
       hangMs: 2_000,
     });
-    const result = await impatient.ensureComment('acme', 'shop', n, marker, 'Questions');
+    const result = await impatient.comments.ensure('acme', 'shop', n, marker, 'Questions');
     expect(result.created).toBe(true);
     expect(fake.comments(REPO, n)).toHaveLength(1);
   });
@@ -108,7 +108,7 @@ describe('ensureComment', () => {
   it('creates the comment when the failed try left nothing behind', async () => {
     const n = await openIssue();
     fake.failNext({ method: 'POST', path: /\/issues\/\d+\/comments$/, status: 502, times: 2 });
-    const result = await client.ensureComment('acme', 'shop', n, marker, 'Questions');
+    const result = await client.comments.ensure('acme', 'shop', n, marker, 'Questions');
     expect(result.created).toBe(true);
     expect(fake.comments(REPO, n)).toHaveLength(1);
   });
@@ -116,8 +116,8 @@ describe('ensureComment', () => {
 
 describe('comments of an issue that does not exist', () => {
   it('end in a permanent not-found, though Gitea answers 500 for them', async () => {
-    const error = await client
-      .ensureComment('acme', 'shop', 404, { kind: 'reply', attrs: { cause: 'c1' } }, 'hello')
+    const error = await client.comments
+      .ensure('acme', 'shop', 404, { kind: 'reply', attrs: { cause: 'c1' } }, 'hello')
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaNotFoundError);
     expect((error as Error).message).toContain('issue #404 does not exist in acme/shop');
@@ -133,10 +133,10 @@ describe('comments of an issue that does not exist', () => {
   it('stay retryable when Gitea fails for an issue that exists', async () => {
     const n = await openIssue();
     fake.failNext({ method: 'GET', path: /\/comments$/, status: 500, times: 4 });
-    const error = await client.listComments('acme', 'shop', n).catch((e: unknown) => e);
+    const error = await client.comments.list('acme', 'shop', n).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(isRetryable(error)).toBe(true);
-    expect(await client.listComments('acme', 'shop', n)).toEqual([]);
+    expect(await client.comments.list('acme', 'shop', n)).toEqual([]);
   });
 });
 
@@ -161,15 +161,15 @@ describe('under a 20 % failure rate (half of the failures after the effect)', ()
     for (const n of issues) {
       for (let i = 0; i < 2; i++) {
         await asJob(() =>
-          client.ensureComment('acme', 'shop', n, { kind: 'spec', attrs: { task: n } }, `Spec of #${n}`),
+          client.comments.ensure('acme', 'shop', n, { kind: 'spec', attrs: { task: n } }, `Spec of #${n}`),
         );
       }
-      await asJob(() => client.addLabels('acme', 'shop', n, [statusLabel('spec-review')]));
+      await asJob(() => client.labels.add('acme', 'shop', n, [statusLabel('spec-review')]));
     }
     const subtasks: number[] = [];
     for (const key of ['s1', 's2']) {
       const { issue } = await asJob(() =>
-        client.ensureIssue(
+        client.issues.ensure(
           'acme',
           'shop',
           { kind: 'subtask', attrs: { parent: issues[0] ?? 0, key } },
@@ -178,12 +178,12 @@ describe('under a 20 % failure rate (half of the failures after the effect)', ()
       );
       subtasks.push(issue.number);
     }
-    await asJob(() => client.addDependency('acme', 'shop', subtasks[1] ?? 0, subtasks[0] ?? 0));
+    await asJob(() => client.dependencies.add('acme', 'shop', subtasks[1] ?? 0, subtasks[0] ?? 0));
     fake.clearFailures();
 
     expect(fake.calls.some((c) => c.injected === 'after-effect')).toBe(true);
     expect(fake.labels(REPO)).toHaveLength(managedLabelSpecs().length);
-    expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+    expect(await client.hooks.list('acme', 'shop')).toHaveLength(1);
     for (const n of issues) {
       expect(fake.comments(REPO, n).map((c) => c.body)).toEqual([expect.stringContaining(`Spec of #${n}`)]);
       expect(fake.issue(REPO, n)?.labels).toEqual([statusLabel('spec-review')]);
@@ -196,9 +196,9 @@ describe('under a 20 % failure rate (half of the failures after the effect)', ()
 describe('labels and setup', () => {
   it('ensureLabels creates, then finds everything unchanged, and fixes a wrong label', async () => {
     const specs = managedLabelSpecs();
-    const first = await client.ensureLabels('acme', 'shop', specs);
+    const first = await client.labels.ensure('acme', 'shop', specs);
     expect(first.outcomes.every((o) => o.outcome === 'created')).toBe(true);
-    const second = await client.ensureLabels('acme', 'shop', specs);
+    const second = await client.labels.ensure('acme', 'shop', specs);
     expect(second.outcomes.every((o) => o.outcome === 'unchanged')).toBe(true);
     expect(second.ids).toEqual(first.ids);
     expect(fake.labels(REPO)).toHaveLength(specs.length);
@@ -213,7 +213,7 @@ describe('labels and setup', () => {
       color: '#000000',
       exclusive: false,
     });
-    const result = await client.ensureLabels('acme', 'shop', managedLabelSpecs());
+    const result = await client.labels.ensure('acme', 'shop', managedLabelSpecs());
     expect(result.outcomes.find((o) => o.name === statusLabel('blocked'))?.outcome).toBe('updated');
     expect(result.ids[statusLabel('blocked')]).toBe(handMade.id);
     const fixed = fake.labels(REPO).filter((l) => l.name === statusLabel('blocked'));
@@ -243,7 +243,7 @@ describe('labels and setup', () => {
     expect(second.webhook).toMatchObject({ id: first.webhook.id, outcome: 'unchanged' });
     expect(fake.calls.filter((c) => c.method !== 'GET')).toEqual([]);
 
-    const hooks = await client.listHooks('acme', 'shop');
+    const hooks = await client.hooks.list('acme', 'shop');
     expect(hooks).toHaveLength(1);
     expect(hooks[0]).toMatchObject({
       url: hookUrlFor(`${PUBLIC_URL}/webhooks/gitea`, SECRET),
@@ -268,7 +268,7 @@ describe('labels and setup', () => {
       webhookSecret: rotated,
     });
     expect(report.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-changed' });
-    const hooks = await client.listHooks('acme', 'shop');
+    const hooks = await client.hooks.list('acme', 'shop');
     expect(hooks.map((hook) => hook.id)).toEqual([report.webhook.id]);
     expect(report.webhook.id).not.toBe(first.webhook.id);
     const settled = await setupRepo(client, {
@@ -300,7 +300,7 @@ describe('labels and setup', () => {
       webhookSecret: rotated,
     });
     expect(report.webhook.outcome).toBe('replaced');
-    const hooks = await client.listHooks('acme', 'shop');
+    const hooks = await client.hooks.list('acme', 'shop');
     expect(hooks.map((hook) => [hook.id, hook.name])).toEqual([[report.webhook.id, webhookName(rotated)]]);
   });
 
@@ -317,14 +317,14 @@ describe('labels and setup', () => {
     const names = fake.labels(REPO).map((l) => l.name);
     expect(names).toHaveLength(managedLabelSpecs().length);
     expect(new Set(names).size).toBe(names.length);
-    expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+    expect(await client.hooks.list('acme', 'shop')).toHaveLength(1);
     const injected = fake.calls.filter((c) => c.injected === 'after-effect');
     expect(injected).toHaveLength(3);
   });
 
   it('reads more than 50 labels across pages', async () => {
     for (let i = 1; i <= 120; i++) fake.createLabel(REPO, { name: `area/${String(i).padStart(3, '0')}` });
-    const labels = await client.listLabels('acme', 'shop');
+    const labels = await client.labels.list('acme', 'shop');
     expect(labels).toHaveLength(120);
     expect(new Set(labels.map((l) => l.name)).size).toBe(120);
     const pages = fake.calls.filter((c) => c.path.endsWith('/labels') && c.method === 'GET');
@@ -332,21 +332,19 @@ describe('labels and setup', () => {
   });
 
   it('sets labels by name; exclusive status labels replace each other', async () => {
-    await client.ensureLabels('acme', 'shop', managedLabelSpecs());
+    await client.labels.ensure('acme', 'shop', managedLabelSpecs());
     const n = await openIssue();
-    await client.addLabels('acme', 'shop', n, ['ai', statusLabel('clarifying')]);
-    await client.addLabels('acme', 'shop', n, [statusLabel('spec-review')]);
+    await client.labels.add('acme', 'shop', n, ['ai', statusLabel('clarifying')]);
+    await client.labels.add('acme', 'shop', n, [statusLabel('spec-review')]);
     expect(fake.issue(REPO, n)?.labels.sort()).toEqual(['ai', statusLabel('spec-review')]);
-    await client.removeLabel('acme', 'shop', n, 'ai');
-    await client.removeLabel('acme', 'shop', n, 'never-existed');
+    await client.labels.remove('acme', 'shop', n, 'ai');
+    await client.labels.remove('acme', 'shop', n, 'never-existed');
     expect(fake.issue(REPO, n)?.labels).toEqual([statusLabel('spec-review')]);
-    await client.replaceLabels('acme', 'shop', n, ['ai-subtask']);
-    expect(fake.issue(REPO, n)?.labels).toEqual(['ai-subtask']);
   });
 
   it('refuses an unknown label name with the fix', async () => {
-    const error = await client
-      .createIssue('acme', 'shop', { title: 'x', labels: ['ai-status/nope'] })
+    const error = await client.issues
+      .create('acme', 'shop', { title: 'x', labels: ['ai-status/nope'] })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaNotFoundError);
     expect((error as Error).message).toMatch(/no label named "ai-status\/nope".*aiworker setup/);
@@ -355,15 +353,15 @@ describe('labels and setup', () => {
 
 describe('issues, dependencies and pull requests', () => {
   it('creates a marked subtask issue once, even after a 500 that stored it', async () => {
-    await client.ensureLabels('acme', 'shop', managedLabelSpecs());
+    await client.labels.ensure('acme', 'shop', managedLabelSpecs());
     const marker = { kind: 'subtask', attrs: { parent: 1, key: 's1' } };
     fake.failNext({ method: 'POST', path: /\/repos\/acme\/shop\/issues$/, status: 500, afterEffect: true });
-    const first = await client.ensureIssue('acme', 'shop', marker, {
+    const first = await client.issues.ensure('acme', 'shop', marker, {
       title: 'Stripe webhook handler',
       body: 'Handle checkout.session.completed',
       labels: ['ai-subtask'],
     });
-    const again = await client.ensureIssue('acme', 'shop', marker, { title: 'Stripe webhook handler' });
+    const again = await client.issues.ensure('acme', 'shop', marker, { title: 'Stripe webhook handler' });
     expect(first.created).toBe(true);
     expect(again).toMatchObject({ created: false, issue: { number: first.issue.number } });
     const subtasks = fake.issues(REPO).filter((i) => i.title === 'Stripe webhook handler');
@@ -374,39 +372,36 @@ describe('issues, dependencies and pull requests', () => {
   it('links dependencies with a JSON body, once', async () => {
     const a = await openIssue('schema');
     const b = await openIssue('api');
-    expect(await client.addDependency('acme', 'shop', b, a)).toEqual({ added: true });
-    expect(await client.addDependency('acme', 'shop', b, a)).toEqual({ added: false });
+    expect(await client.dependencies.add('acme', 'shop', b, a)).toEqual({ added: true });
+    expect(await client.dependencies.add('acme', 'shop', b, a)).toEqual({ added: false });
     expect(fake.dependencies(REPO, b)).toEqual([a]);
     const post = fake.calls.find((c) => c.method === 'POST' && c.path.endsWith('/dependencies'));
     expect(post?.body).toEqual({ owner: 'acme', repo: 'shop', index: a });
-    expect((await client.listDependencies('acme', 'shop', b)).map((i) => i.number)).toEqual([a]);
-    expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: true });
-    expect(await client.removeDependency('acme', 'shop', b, a)).toEqual({ removed: false });
-    expect(fake.dependencies(REPO, b)).toEqual([]);
+    expect((await client.dependencies.list('acme', 'shop', b)).map((i) => i.number)).toEqual([a]);
   });
 
   it('never links an issue to itself, which Gitea would accept', async () => {
     const n = await openIssue();
     for (const blocker of [n, { number: n }, { owner: 'ACME', repo: 'Shop', number: n }]) {
-      await expect(client.addDependency('acme', 'shop', n, blocker)).rejects.toBeInstanceOf(
+      await expect(client.dependencies.add('acme', 'shop', n, blocker)).rejects.toBeInstanceOf(
         SelfDependencyError,
       );
     }
     expect(fake.calls.filter((c) => c.path.endsWith('/dependencies'))).toEqual([]);
     expect(fake.dependencies(REPO, n)).toEqual([]);
-    await client.editIssue('acme', 'shop', n, { state: 'closed' });
+    await client.issues.edit('acme', 'shop', n, { state: 'closed' });
     expect(fake.issue(REPO, n)?.state).toBe('closed');
   });
 
   it('opens a pull request once for a head and base', async () => {
     fake.setFiles(REPO, { 'src/pay.ts': 'export const pay = 1;\n' }, { branch: 'ai/2-stripe' });
-    const first = await client.createPullRequest('acme', 'shop', {
+    const first = await client.pulls.create('acme', 'shop', {
       head: 'ai/2-stripe',
       base: 'main',
       title: 'Stripe checkout',
       body: 'Closes #2',
     });
-    const again = await client.createPullRequest('acme', 'shop', {
+    const again = await client.pulls.create('acme', 'shop', {
       head: 'ai/2-stripe',
       base: 'main',
       title: 'x',
@@ -418,18 +413,16 @@ describe('issues, dependencies and pull requests', () => {
       base: { ref: 'main' },
       state: 'open',
     });
-    expect((await client.getPullRequest('acme', 'shop', first.pullRequest.number)).title).toBe(
-      'Stripe checkout',
-    );
+    expect((await client.pulls.get('acme', 'shop', first.pullRequest.number)).title).toBe('Stripe checkout');
   });
 });
 
 describe('repository content, reactions, statuses, tokens', () => {
   it('reads the branch head, the recursive tree and files', async () => {
-    const repo = await client.getRepo('acme', 'shop');
-    const branch = await client.getBranch('acme', 'shop', repo.defaultBranch);
+    const repo = await client.repos.get('acme', 'shop');
+    const branch = await client.contents.branch('acme', 'shop', repo.defaultBranch);
     expect(branch.headSha).toBe(fake.branchSha(REPO));
-    const tree = await client.getTree('acme', 'shop', branch.headSha);
+    const tree = await client.contents.tree('acme', 'shop', branch.headSha);
     expect(
       tree.entries
         .filter((e) => e.type === 'blob')
@@ -437,8 +430,8 @@ describe('repository content, reactions, statuses, tokens', () => {
         .sort(),
     ).toEqual(['README.md', 'src/index.ts']);
     expect(tree.truncated).toBe(false);
-    expect(await client.getFileContent('acme', 'shop', 'README.md', branch.headSha)).toBe('# Shop\n');
-    expect(await client.getFileContent('acme', 'shop', 'missing.txt')).toBeNull();
+    expect(await client.contents.file('acme', 'shop', 'README.md', branch.headSha)).toBe('# Shop\n');
+    expect(await client.contents.file('acme', 'shop', 'missing.txt')).toBeNull();
   });
 
   it('serves the context indexer through the RepoReader view', async () => {
@@ -455,15 +448,15 @@ describe('repository content, reactions, statuses, tokens', () => {
 
   it('reacts idempotently and sets commit statuses', async () => {
     const n = await openIssue();
-    await client.addIssueReaction('acme', 'shop', n, 'eyes');
-    await client.addIssueReaction('acme', 'shop', n, 'eyes');
+    await client.issues.react('acme', 'shop', n, 'eyes');
+    await client.issues.react('acme', 'shop', n, 'eyes');
     expect(fake.reactions(REPO, { issue: n })).toEqual([{ user: 'aiworker-bot', content: 'eyes' }]);
     const comment = await fake.as('alice').comment(REPO, n, '/answer 1 Stripe');
-    await client.addCommentReaction('acme', 'shop', comment.id, '+1');
+    await client.comments.react('acme', 'shop', comment.id, '+1');
     expect(fake.reactions(REPO, { comment: comment.id })).toEqual([{ user: 'aiworker-bot', content: '+1' }]);
 
     const sha = fake.branchSha(REPO) ?? '';
-    await client.createStatus('acme', 'shop', sha, {
+    await client.statuses.create('acme', 'shop', sha, {
       state: 'success',
       context: 'aiworker/preview',
       targetUrl: 'https://pr-1.shop.example.com',
@@ -479,12 +472,12 @@ describe('repository content, reactions, statuses, tokens', () => {
   });
 
   it('mints and deletes a per-run token with basic auth', async () => {
-    const token = await client.createUserToken('aiworker-bot', 'bot-password', 'run-1', ['write:repository']);
+    const token = await client.tokens.create('aiworker-bot', 'bot-password', 'run-1', ['write:repository']);
     expect(token.token).toMatch(/^[0-9a-f]{40}$/);
-    const asRun = new GiteaClient({ baseUrl: fake.url, token: token.token });
-    expect((await asRun.getCurrentUser()).login).toBe('aiworker-bot');
-    expect(await client.deleteUserToken('aiworker-bot', 'bot-password', token.id)).toEqual({ deleted: true });
-    expect(await client.deleteUserToken('aiworker-bot', 'bot-password', token.id)).toEqual({
+    const asRun = createGiteaClient({ baseUrl: fake.url, token: token.token });
+    expect((await asRun.users.current()).login).toBe('aiworker-bot');
+    expect(await client.tokens.delete('aiworker-bot', 'bot-password', token.id)).toEqual({ deleted: true });
+    expect(await client.tokens.delete('aiworker-bot', 'bot-password', token.id)).toEqual({
       deleted: false,
     });
   });
@@ -492,34 +485,34 @@ describe('repository content, reactions, statuses, tokens', () => {
 
 describe('permissions and doctor', () => {
   it('reads permissions, caches them briefly, and treats unknown users as none', async () => {
-    expect(await client.getPermission('acme', 'shop', 'alice')).toBe('write');
-    expect(await client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('admin');
-    expect(await client.getPermission('acme', 'shop', 'nobody-here')).toBe('none');
+    expect(await client.permissions.get('acme', 'shop', 'alice')).toBe('write');
+    expect(await client.permissions.get('acme', 'shop', 'aiworker-bot')).toBe('admin');
+    expect(await client.permissions.get('acme', 'shop', 'nobody-here')).toBe('none');
 
     fake.setPermission(REPO, 'alice', 'admin');
     clock += 10_000;
-    expect(await client.getPermission('acme', 'shop', 'alice')).toBe('write');
+    expect(await client.permissions.get('acme', 'shop', 'alice')).toBe('write');
     clock += 25_000;
-    expect(await client.getPermission('acme', 'shop', 'alice')).toBe('admin');
+    expect(await client.permissions.get('acme', 'shop', 'alice')).toBe('admin');
     const asked = fake.calls.filter((c) => c.path.endsWith('/collaborators/alice/permission'));
     expect(asked).toHaveLength(2);
   });
 
   it('tells a bot that is not repository admin from a user without access', async () => {
     fake.setPermission(REPO, 'aiworker-bot', 'write');
-    const error = await client.getPermission('acme', 'shop', 'alice').catch((e: unknown) => e);
+    const error = await client.permissions.get('acme', 'shop', 'alice').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BotNotRepoAdminError);
     expect(error).toMatchObject({ repo: REPO, bot: 'aiworker-bot', botPermission: 'write' });
     expect((error as BotNotRepoAdminError).fix).toContain('give aiworker-bot the Administrator role');
     expect(isRetryable(error)).toBe(false);
-    expect(await client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('write');
+    expect(await client.permissions.get('acme', 'shop', 'aiworker-bot')).toBe('write');
   });
 
   it('reads none for a stranger of a private repository and read for one of a public repository', async () => {
     fake.createRepo('acme', 'vault', { private: true });
     fake.setPermission('acme/vault', 'aiworker-bot', 'admin');
-    expect(await client.getPermission('acme', 'vault', 'carol')).toBe('none');
-    expect(await client.getPermission('acme', 'shop', 'carol')).toBe('read');
+    expect(await client.permissions.get('acme', 'vault', 'carol')).toBe('none');
+    expect(await client.permissions.get('acme', 'shop', 'carol')).toBe('read');
   });
 
   it('doctor reports a bot without admin as a configuration error with the fix', async () => {
@@ -548,7 +541,7 @@ describe('permissions and doctor', () => {
   });
 
   it('doctor reports a rejected token with how to fix it', async () => {
-    const wrong = new GiteaClient({ baseUrl: fake.url, token: 'not-a-token' });
+    const wrong = createGiteaClient({ baseUrl: fake.url, token: 'not-a-token' });
     const [token] = await checkGitea(wrong);
     expect(token).toMatchObject({ name: 'Gitea token', ok: false });
     expect(token?.detail).toMatch(/401/);

@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { pingDb } from '../../src/db/client.ts';
 import { deliveries } from '../../src/db/schema.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { signPayload } from '../../src/server/signature.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
+import { signPayload } from '../support/webhooks.ts';
 
 /**
  * A Redis of its own, started and killed by this test: while it is down the endpoint must

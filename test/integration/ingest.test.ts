@@ -9,7 +9,6 @@ import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/deliver
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { signPayload } from '../../src/server/signature.ts';
 import {
   clearRedisPrefix,
   createTestRedis,
@@ -17,6 +16,7 @@ import {
   TEST_REDIS_URL,
   uniqueName,
 } from '../support/services.ts';
+import { signPayload } from '../support/webhooks.ts';
 
 const SECRET = 'ingest-test-secret-0123456789';
 const prefix = `aiwt-${uniqueName('ingest')}`;

@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../src/db/client.ts';
+import { upsertRepo } from '../../src/db/repos.ts';
 import { agentRuns, subtasks, taskSpecifications, tasks } from '../../src/db/schema.ts';
-import { upsertRepo } from '../../src/db/tasks.ts';
-import type { SubtaskState } from '../../src/handlers/lifecycle.ts';
+import type { SubtaskState } from '../../src/domain/lifecycle.ts';
 
 /**
  * Rows the dispatcher would have written before an agent calls the MCP server: a feature with

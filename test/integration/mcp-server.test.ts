@@ -5,13 +5,13 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runBranch } from '../../src/agents/branch.ts';
-import { issueRunToken, type RunTokenScope, revokeRunTokens } from '../../src/agents/tokens.ts';
+import { issueRunToken, type RunTokenScope, revokeRunTokens } from '../../src/agents/run-tokens.ts';
 import { createLogger } from '../../src/config/logger.ts';
+import { giteaRepoReader } from '../../src/context/gitea-reader.ts';
 import { agentTokens, auditLog, tasks } from '../../src/db/schema.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
-import { managedLabelSpecs } from '../../src/gitea/labels.ts';
+import { managedLabelSpecs } from '../../src/domain/labels.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
 import { findMarker } from '../../src/gitea/markers.ts';
-import { giteaRepoReader } from '../../src/gitea/repo-reader.ts';
 import { createMcpRouter, MCP_TOOL_NAMES, type McpEndpoint } from '../../src/mcp/index.ts';
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
@@ -72,8 +72,8 @@ beforeAll(async () => {
   fake.setPermission(REPO, 'aiworker-bot', 'admin');
   fake.setPermission(REPO, 'alice', 'write');
   fake.setPermission(REPO, 'bob', 'write');
-  gitea = new GiteaClient({ baseUrl: fake.url, token: botToken, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
-  await gitea.ensureLabels(OWNER, NAME, managedLabelSpecs());
+  gitea = createGiteaClient({ baseUrl: fake.url, token: botToken, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+  await gitea.labels.ensure(OWNER, NAME, managedLabelSpecs());
 
   const log = createLogger({ level: 'silent' });
   endpoint = createMcpRouter(
@@ -131,7 +131,7 @@ async function newFeature(
       .as('alice')
       .openIssue(REPO, { title: 'Wishlist', body: 'Let shoppers keep products for later.' })
   ).number;
-  const specComment = await gitea.ensureComment(
+  const specComment = await gitea.comments.ensure(
     OWNER,
     NAME,
     featureIssue,
@@ -140,7 +140,7 @@ async function newFeature(
   );
   const issues: Record<string, number> = {};
   for (const sub of subs) {
-    const issue = await gitea.createIssue(OWNER, NAME, {
+    const issue = await gitea.issues.create(OWNER, NAME, {
       title: sub.title,
       body: `Part of #${featureIssue}`,
       labels: ['ai-subtask', `ai-status/${sub.state ?? 'ready'}`],

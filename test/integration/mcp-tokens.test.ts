@@ -8,7 +8,7 @@ import {
   type RunTokenScope,
   revokeRunTokens,
   verifyRunToken,
-} from '../../src/agents/tokens.ts';
+} from '../../src/agents/run-tokens.ts';
 import { agentTokens } from '../../src/db/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 

@@ -1,14 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmUsage } from '../../src/db/schema.ts';
-import { BudgetExceededError, type BudgetLimits } from '../../src/spec/budget.ts';
-import { AnthropicProvider } from '../../src/spec/providers/anthropic.ts';
-import { LlmCallError, PlannerOutputError } from '../../src/spec/providers/errors.ts';
-import { createDbLedger } from '../../src/spec/providers/ledger.ts';
-import { anthropicPrices, costUsd } from '../../src/spec/providers/pricing.ts';
-import type { StructuredPrompt } from '../../src/spec/providers/types.ts';
-import { type Questions, questionsSchema } from '../../src/spec/schemas.ts';
-import { recordUsage } from '../../src/spec/usage.ts';
+import { BudgetExceededError, type BudgetLimits } from '../../src/planning/budget.ts';
+import { AnthropicProvider } from '../../src/planning/providers/anthropic.ts';
+import { LlmCallError, PlannerOutputError } from '../../src/planning/providers/errors.ts';
+import { createDbLedger } from '../../src/planning/providers/ledger.ts';
+import { anthropicPrices, costUsd } from '../../src/planning/providers/pricing.ts';
+import type { StructuredPrompt } from '../../src/planning/providers/types.ts';
+import { type Questions, questionsSchema } from '../../src/planning/schemas.ts';
+import { recordUsage } from '../../src/planning/usage.ts';
 import { type AnthropicFake, startAnthropicFake } from '../fakes/anthropic/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 

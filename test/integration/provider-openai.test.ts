@@ -1,14 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { llmUsage } from '../../src/db/schema.ts';
-import { BudgetExceededError } from '../../src/spec/budget.ts';
-import { LlmCallError, PlannerOutputError } from '../../src/spec/providers/errors.ts';
-import { createDbLedger } from '../../src/spec/providers/ledger.ts';
-import { OpenAiProvider } from '../../src/spec/providers/openai.ts';
-import type { ModelPrices } from '../../src/spec/providers/pricing.ts';
-import type { StructuredPrompt } from '../../src/spec/providers/types.ts';
-import { type Spec, specSchema } from '../../src/spec/schemas.ts';
-import { recordUsage } from '../../src/spec/usage.ts';
+import { BudgetExceededError } from '../../src/planning/budget.ts';
+import { LlmCallError, PlannerOutputError } from '../../src/planning/providers/errors.ts';
+import { createDbLedger } from '../../src/planning/providers/ledger.ts';
+import { OpenAiProvider } from '../../src/planning/providers/openai.ts';
+import type { ModelPrices } from '../../src/planning/providers/pricing.ts';
+import type { StructuredPrompt } from '../../src/planning/providers/types.ts';
+import { type Spec, specSchema } from '../../src/planning/schemas.ts';
+import { recordUsage } from '../../src/planning/usage.ts';
 import { type OpenAiFake, startOpenAiFake } from '../fakes/openai/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 

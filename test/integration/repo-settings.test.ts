@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RepoSettingsService } from '../../src/config/repo-settings.ts';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
+import { RepoSettingsService } from '../../src/gitea/repo-settings.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
 
 const REPO = 'acme/shop';
@@ -18,7 +18,7 @@ beforeEach(async () => {
   gitea.setPermission(REPO, 'aiworker-bot', 'admin');
   clock = 1_000_000;
   settings = new RepoSettingsService(
-    new GiteaClient({ baseUrl: gitea.url, token: bot.token }),
+    createGiteaClient({ baseUrl: gitea.url, token: bot.token }),
     30_000,
     () => clock,
   );

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { createGiteaClient, type GiteaClient } from '../../src/gitea/client.ts';
 import { formatSetupReport, setupRepo } from '../../src/gitea/setup.ts';
 import { verifySignature } from '../../src/server/signature.ts';
 import { type GiteaFake, startGiteaFake } from '../fakes/gitea/index.ts';
@@ -59,7 +59,7 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       const bot = fake.addUser('aiworker-bot');
       fake.createRepo('acme', 'shop');
       fake.setPermission(REPO, 'aiworker-bot', 'admin');
-      client = new GiteaClient({ baseUrl: fake.url, token: bot.token, retry: { baseDelayMs: 1 } });
+      client = createGiteaClient({ baseUrl: fake.url, token: bot.token, retry: { baseDelayMs: 1 } });
       receiver = await startCheckingReceiver(OLD_SECRET);
     });
 
@@ -96,7 +96,7 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       );
       const writes = fake.calls.filter((call) => call.method !== 'GET' && call.path.includes('/hooks'));
       expect(writes.map((call) => call.method)).toEqual(['POST', 'DELETE']);
-      expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+      expect(await client.hooks.list('acme', 'shop')).toHaveLength(1);
 
       const statuses = await deliverOne('after rotation');
       expect(statuses.length).toBeGreaterThan(0);
@@ -111,7 +111,7 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       // The hook's URL carries the secret's fingerprint: nothing to do.
       expect(again.webhook.outcome).toBe('unchanged');
       expect(fake.calls.filter((call) => call.method !== 'GET')).toEqual([]);
-      expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+      expect(await client.hooks.list('acme', 'shop')).toHaveLength(1);
       expect(await deliverOne('still delivered')).toEqual([202]);
     });
 
@@ -120,7 +120,7 @@ for (const version of ['1.24.7', '1.25.4', '1.26.3']) {
       receiver.secret = NEW_SECRET;
       const report = await setup(NEW_SECRET);
       expect(report.webhook).toMatchObject({ outcome: 'replaced', reason: 'secret-unknown' });
-      expect(await client.listHooks('acme', 'shop')).toHaveLength(1);
+      expect(await client.hooks.list('acme', 'shop')).toHaveLength(1);
       expect(await deliverOne('after adoption')).toEqual([202]);
     });
   });

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { deliveries } from '../../src/db/schema.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
 import {

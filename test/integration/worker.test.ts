@@ -5,16 +5,15 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/config/logger.ts';
 import { auditLog, deliveries } from '../../src/db/schema.ts';
-import type { EventContext } from '../../src/handlers/context.ts';
-import { HandlerRegistry } from '../../src/handlers/registry.ts';
+import { PermanentError, RetryableError } from '../../src/domain/errors.ts';
+import type { EventContext } from '../../src/domain/events.ts';
+import { HandlerRegistry } from '../../src/events/registry.ts';
 import type { DeliveryFailure } from '../../src/queue/delivery-processor.ts';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/queue/delivery-queue.ts';
 import { type DeliveryWorker, startDeliveryWorker } from '../../src/queue/delivery-worker.ts';
-import { PermanentError, RetryableError } from '../../src/queue/errors.ts';
 import { createHttpApp } from '../../src/server/app.ts';
 import { listen, type RunningServer } from '../../src/server/listen.ts';
 import { createMetrics } from '../../src/server/metrics.ts';
-import { signPayload } from '../../src/server/signature.ts';
 import {
   clearRedisPrefix,
   createTestDatabase,
@@ -23,6 +22,7 @@ import {
   type TestDatabase,
   uniqueName,
 } from '../support/services.ts';
+import { signPayload } from '../support/webhooks.ts';
 
 const SECRET = 'worker-test-secret-0123456789';
 const BOT = 'aiworker-bot';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFeature } from '../../src/spec/builtin/classify.ts';
+import { classifyFeature } from '../../src/planning/builtin/classify.ts';
 import {
   bakeryRepo,
   clinicRepo,
@@ -9,7 +9,7 @@ import {
   releasectlRepo,
   shopfrontRepo,
   storefrontNextRepo,
-} from '../../src/spec/builtin/example-repos.ts';
+} from '../../src/planning/builtin/example-repos.ts';
 
 describe('classifyFeature', () => {
   const table = [

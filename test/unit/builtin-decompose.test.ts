@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RepoContext } from '../../src/context/types.ts';
-import { classifyFeature } from '../../src/spec/builtin/classify.ts';
+import { classifyFeature } from '../../src/planning/builtin/classify.ts';
 import {
   bakeryRepo,
   clinicRepo,
@@ -10,13 +10,13 @@ import {
   releasectlRepo,
   shopfrontRepo,
   storefrontNextRepo,
-} from '../../src/spec/builtin/example-repos.ts';
-import { BuiltinPlanner } from '../../src/spec/builtin/planner.ts';
-import { TEMPLATES } from '../../src/spec/builtin/templates/index.ts';
-import type { TemplateId } from '../../src/spec/builtin/templates/types.ts';
-import { validateDecomposition } from '../../src/spec/dag.ts';
-import type { IssueInput } from '../../src/spec/planner.ts';
-import { type Decomposition, decompositionSchema } from '../../src/spec/schemas.ts';
+} from '../../src/planning/builtin/example-repos.ts';
+import { BuiltinPlanner } from '../../src/planning/builtin/planner.ts';
+import { TEMPLATES } from '../../src/planning/builtin/templates/index.ts';
+import type { TemplateId } from '../../src/planning/builtin/templates/types.ts';
+import { validateDecomposition } from '../../src/planning/dag.ts';
+import type { IssueInput } from '../../src/planning/planner.ts';
+import { type Decomposition, decompositionSchema } from '../../src/planning/schemas.ts';
 
 const planner = new BuiltinPlanner();
 const scope = { repoId: 1, taskId: 1 };

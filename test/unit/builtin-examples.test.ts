@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES } from '../../src/spec/builtin/example-repos.ts';
-import { renderExample, renderIndex } from '../../src/spec/builtin/examples.ts';
+import { EXAMPLES } from '../../src/planning/builtin/example-repos.ts';
+import { renderExample, renderIndex } from '../../src/planning/builtin/examples.ts';
 
 const docs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/examples');
 
@@ -13,7 +13,7 @@ describe('docs/examples', () => {
     expect(new Set(EXAMPLES.map((e) => e.context.repo)).size).toBe(8);
   });
 
-  it('are exactly what the planner produces today (regenerate with src/spec/builtin/examples.ts)', async () => {
+  it('are exactly what the planner produces today (regenerate with src/planning/builtin/examples.ts)', async () => {
     const rendered = [];
     for (const [index, example] of EXAMPLES.entries()) {
       const result = await renderExample(example, index);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RepoContext } from '../../src/context/types.ts';
-import { releasectlRepo, shopfrontRepo } from '../../src/spec/builtin/example-repos.ts';
-import { BuiltinPlanner } from '../../src/spec/builtin/planner.ts';
-import type { AnsweredQuestion, IssueInput } from '../../src/spec/planner.ts';
-import { type Spec, specSchema } from '../../src/spec/schemas.ts';
+import { releasectlRepo, shopfrontRepo } from '../../src/planning/builtin/example-repos.ts';
+import { BuiltinPlanner } from '../../src/planning/builtin/planner.ts';
+import type { AnsweredQuestion, IssueInput } from '../../src/planning/planner.ts';
+import { type Spec, specSchema } from '../../src/planning/schemas.ts';
 
 const planner = new BuiltinPlanner();
 const scope = { repoId: 1, taskId: 1 };

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { collectAnswers, extractAnswers, MAX_ANSWER_LENGTH } from '../../src/commands/answers.ts';
+import { collectAnswers, extractAnswers, MAX_ANSWER_LENGTH } from '../../src/commands/answer-extraction.ts';
+import { KNOWN_COMMAND_NAMES } from '../../src/commands/index.ts';
 import { commandsOf, parseComment } from '../../src/commands/parser.ts';
+
+/** The commands this instance knows, as the command runner passes them. */
+const KNOWN = { knownCommands: KNOWN_COMMAND_NAMES };
 
 /** Answers of a whole comment, as the bot will read them: parse, then collect. */
 function answersIn(comment: string, questionCount?: number) {
-  return collectAnswers(parseComment(comment).items, { questionCount });
+  return collectAnswers(parseComment(comment, KNOWN).items, { questionCount });
 }
 
 const pairs = (comment: string) => answersIn(comment).answers.map(({ ordinal, text }) => [ordinal, text]);
@@ -227,7 +231,7 @@ describe('answers: malformed ones are reported, never thrown', () => {
   });
 
   it('says so when handed a command that is not /answer', () => {
-    const [command] = commandsOf(parseComment('/approve-spec'));
+    const [command] = commandsOf(parseComment('/approve-spec', KNOWN));
     expect(command && extractAnswers(command)).toEqual({
       answers: [],
       errors: ['Line 1: `/approve-spec` is not an `/answer` command.'],

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_CATALOG, findCommand, KNOWN_COMMAND_NAMES } from '../../src/commands/catalog.ts';
-import { type HelpEntry, renderHelp } from '../../src/commands/help.ts';
+import { type HelpEntry, renderHelp } from '../../src/commands/help-table.ts';
+import { COMMANDS, findCommand, KNOWN_COMMAND_NAMES } from '../../src/commands/index.ts';
 import { commandsOf, parseComment } from '../../src/commands/parser.ts';
+
+/** The commands this instance knows, as the command runner passes them. */
+const KNOWN = { knownCommands: KNOWN_COMMAND_NAMES };
 
 /** The cells of a markdown table row, honouring `\|` escapes. */
 function cells(row: string): string[] {
@@ -38,14 +41,14 @@ describe('the catalog', () => {
     ]);
   });
 
-  it.each(COMMAND_CATALOG.map((entry) => [entry.name, entry] as const))(
+  it.each(COMMANDS.map((entry) => [entry.name, entry] as const))(
     '/%s has a usage, a one-line description and examples the parser runs as that command',
     (name, entry) => {
       expect(entry.usage.startsWith(`/${name}`)).toBe(true);
       expect(entry.description).not.toContain('\n');
       expect(entry.examples.length).toBeGreaterThan(0);
       for (const example of entry.examples) {
-        expect(commandsOf(parseComment(example)).map((command) => command.name)).toEqual([name]);
+        expect(commandsOf(parseComment(example, KNOWN)).map((command) => command.name)).toEqual([name]);
       }
     },
   );
@@ -57,11 +60,11 @@ describe('the catalog', () => {
 });
 
 describe('renderHelp', () => {
-  const help = renderHelp(COMMAND_CATALOG, { repo: 'acme/shop' });
+  const help = renderHelp(COMMANDS, { repo: 'acme/shop' });
   const rows = tableRows(help);
 
   it('has one row per command, in catalog order, with four cells each', () => {
-    expect(rows.map((row) => row[0])).toEqual(COMMAND_CATALOG.map((entry) => `\`${entry.usage}\``));
+    expect(rows.map((row) => row[0])).toEqual(COMMANDS.map((entry) => `\`${entry.usage}\``));
     for (const row of rows) expect(row).toHaveLength(4);
   });
 
@@ -84,7 +87,7 @@ describe('renderHelp', () => {
 
   it("reflects the repo's permission overrides", () => {
     const overridden = tableRows(
-      renderHelp(COMMAND_CATALOG, { overrides: { 'approve-spec': 'admin', 'promote staging': 'admin' } }),
+      renderHelp(COMMANDS, { overrides: { 'approve-spec': 'admin', 'promote staging': 'admin' } }),
     );
     const byCommand = new Map(overridden.map((row) => [row[0], row]));
     expect(byCommand.get('`/approve-spec`')?.[2]).toBe('admin access');

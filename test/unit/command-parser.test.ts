@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { KNOWN_COMMAND_NAMES } from '../../src/commands/index.ts';
 import {
   commandsOf,
   DEFAULT_MAX_COMMANDS,
@@ -6,6 +7,9 @@ import {
   type ParseResult,
   parseComment,
 } from '../../src/commands/parser.ts';
+
+/** The commands this instance knows, as the command runner passes them. */
+const KNOWN = { knownCommands: KNOWN_COMMAND_NAMES };
 
 /** One readable line per item, so table rows state the whole expected result. */
 function summarise(result: ParseResult): string[] {
@@ -307,14 +311,14 @@ describe('parseComment', () => {
     ['unicode', unicode],
   ])('%s', (_group, rows) => {
     it.each(rows)('$name', ({ body, expected }) => {
-      const result = parseComment(body);
+      const result = parseComment(body, KNOWN);
       expect(summarise(result)).toEqual(expected);
       expect(result.kind).toBe(expected.length === 0 ? 'ignore' : 'found');
     });
   });
 
   it('gives each command its raw line, argv and position among the commands', () => {
-    const result = parseComment('Hi\r\n  /Promote  production now\n/aprove-spec\n/status');
+    const result = parseComment('Hi\r\n  /Promote  production now\n/aprove-spec\n/status', KNOWN);
     expect(commandsOf(result)).toEqual([
       {
         kind: 'command',
@@ -331,12 +335,12 @@ describe('parseComment', () => {
   });
 
   it('splits argv on NBSP and tabs', () => {
-    const [command] = commandsOf(parseComment('/answer\u00A01\tStripe\u00A0 only'));
+    const [command] = commandsOf(parseComment('/answer\u00A01\tStripe\u00A0 only', KNOWN));
     expect(command?.argv).toEqual(['1', 'Stripe', 'only']);
   });
 
   it('writes suggestion and lazy-quote replies a user can act on', () => {
-    const result = parseComment('/aprove-spec\n/approve-spec.\n\n> Which one?\n/answer 1 Stripe');
+    const result = parseComment('/aprove-spec\n/approve-spec.\n\n> Which one?\n/answer 1 Stripe', KNOWN);
     expect(result.items).toEqual([
       {
         kind: 'suggestion',
@@ -366,7 +370,7 @@ describe('parseComment', () => {
   });
 
   it('explains a lazily quoted command only once per comment', () => {
-    const result = parseComment('> a\n/approve-spec\n\n> b\n/plan');
+    const result = parseComment('> a\n/approve-spec\n\n> b\n/plan', KNOWN);
     expect(summarise(result)).toEqual(['reply @2']);
   });
 
@@ -403,12 +407,12 @@ describe('parseComment', () => {
         expected: 'Stripe\nonly',
       },
     ])('$name', ({ body, expected }) => {
-      const [command] = commandsOf(parseComment(body));
+      const [command] = commandsOf(parseComment(body, KNOWN));
       expect(command?.body).toBe(expected);
     });
 
     it('does not give a suggestion line to the command before it', () => {
-      const [command, next] = parseComment('/answer 1\nStripe\n/aprove-spec\nmore text').items;
+      const [command, next] = parseComment('/answer 1\nStripe\n/aprove-spec\nmore text', KNOWN).items;
       expect(command).toMatchObject({ kind: 'command', body: 'Stripe' });
       expect(next).toMatchObject({ kind: 'suggestion', line: 3 });
     });
@@ -417,7 +421,7 @@ describe('parseComment', () => {
   describe('the per-comment cap', () => {
     it(`handles the first ${DEFAULT_MAX_COMMANDS} commands and reports the rest`, () => {
       const body = Array.from({ length: 25 }, (_, i) => `/answer ${i + 1} yes`).join('\n');
-      const result = parseComment(body);
+      const result = parseComment(body, KNOWN);
       const commands = commandsOf(result);
       expect(commands).toHaveLength(20);
       expect(commands.at(-1)).toMatchObject({ args: '20 yes', index: 19, line: 20 });
@@ -432,12 +436,12 @@ describe('parseComment', () => {
 
     it('names the single ignored line', () => {
       const body = Array.from({ length: 21 }, () => '/status').join('\n');
-      const last = parseComment(body).items.at(-1);
+      const last = parseComment(body, KNOWN).items.at(-1);
       expect(last?.kind === 'reply' && last.message).toContain('so the one on line 21 was ignored');
     });
 
     it('counts suggestions too, and honours a custom cap', () => {
-      const result = parseComment('/status\n/aprove-spec\n/plan\n/help', { maxCommands: 2 });
+      const result = parseComment('/status\n/aprove-spec\n/plan\n/help', { ...KNOWN, maxCommands: 2 });
       expect(summarise(result)).toEqual([
         cmd('status', 1),
         sug('aprove-spec', 'approve-spec', 2),
@@ -446,13 +450,13 @@ describe('parseComment', () => {
     });
 
     it('does not hand the body of an ignored command to an earlier one', () => {
-      const result = parseComment('/answer 1\nStripe\n/answer 2\nEUR', { maxCommands: 1 });
+      const result = parseComment('/answer 1\nStripe\n/answer 2\nEUR', { ...KNOWN, maxCommands: 1 });
       expect(commandsOf(result)[0]?.body).toBe('Stripe');
     });
 
     it('exactly at the cap there is no reply', () => {
       const body = Array.from({ length: 20 }, () => '/status').join('\n');
-      expect(parseComment(body).items.every((item) => item.kind === 'command')).toBe(true);
+      expect(parseComment(body, KNOWN).items.every((item) => item.kind === 'command')).toBe(true);
     });
   });
 
@@ -486,45 +490,48 @@ describe('parseComment', () => {
       lines[99_000] = '/status';
       const body = lines.join('\n');
       expect(body.length).toBeGreaterThan(1_000_000);
-      expect(summarise(parseComment(body))).toEqual([cmd('answer', 50_004, '3 yes'), cmd('status', 99_001)]);
+      expect(summarise(parseComment(body, KNOWN))).toEqual([
+        cmd('answer', 50_004, '3 yes'),
+        cmd('status', 99_001),
+      ]);
     });
 
     it('100,000 near misses stop at the cap and are all counted', () => {
       const body = '/aprove-spec\n'.repeat(100_000);
-      const result = parseComment(body);
+      const result = parseComment(body, KNOWN);
       expect(result.items).toHaveLength(21);
       const last = result.items.at(-1);
       expect(last?.kind === 'reply' && last.message).toContain('This comment has 100000 commands');
     });
 
     it('a 1 MB command name', () => {
-      expect(parseComment(`/${'a'.repeat(1_000_000)}`).kind).toBe('ignore');
+      expect(parseComment(`/${'a'.repeat(1_000_000)}`, KNOWN).kind).toBe('ignore');
     });
 
     it('a 1 MB run of whitespace inside the arguments', () => {
       const [command] = commandsOf(
-        parseComment(`/revise-spec a${' '.repeat(1_000_000)}b${' '.repeat(1_000_000)}`),
+        parseComment(`/revise-spec a${' '.repeat(1_000_000)}b${' '.repeat(1_000_000)}`, KNOWN),
       );
       expect(command?.argv).toEqual(['a', 'b']);
     });
 
     it('a 1 MB line of quote markers, then a command', () => {
-      expect(summarise(parseComment(`${'>'.repeat(1_000_000)}\n\n/plan`))).toEqual([cmd('plan', 3)]);
+      expect(summarise(parseComment(`${'>'.repeat(1_000_000)}\n\n/plan`, KNOWN))).toEqual([cmd('plan', 3)]);
     });
 
     it('a 1 MB fence that only an equally long fence closes', () => {
       const fence = '`'.repeat(1_000_000);
       const body = `${fence}\n/approve-spec\n${'`'.repeat(999_999)}\n/status\n${fence}\n/plan`;
-      expect(summarise(parseComment(body))).toEqual([cmd('plan', 6)]);
+      expect(summarise(parseComment(body, KNOWN))).toEqual([cmd('plan', 6)]);
     });
 
     it('100,000 lines after an unclosed fence', () => {
-      expect(parseComment(`\`\`\`\n${'/approve-spec\n'.repeat(100_000)}`).kind).toBe('ignore');
+      expect(parseComment(`\`\`\`\n${'/approve-spec\n'.repeat(100_000)}`, KNOWN).kind).toBe('ignore');
     });
 
     it('a 100,000-line answer list stays in one body', () => {
       const items = Array.from({ length: 100_000 }, (_, i) => `${i + 1}. answer`).join('\n');
-      const [command] = commandsOf(parseComment(`/answer\n${items}\n\n/plan`));
+      const [command] = commandsOf(parseComment(`/answer\n${items}\n\n/plan`, KNOWN));
       expect(command?.body.split('\n')).toHaveLength(100_000);
     });
   });

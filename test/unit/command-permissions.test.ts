@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_COMMAND_NAMES } from '../../src/commands/catalog.ts';
+import { KNOWN_COMMAND_NAMES } from '../../src/commands/index.ts';
+import { checkPermissionOverrides, requiredPermission } from '../../src/commands/permissions.ts';
 import {
-  checkPermissionOverrides,
   decide,
   type PermissionOverrides,
   parseRepoPermission,
   type RepoPermission,
   type Requirement,
-  requiredPermission,
-} from '../../src/commands/permissions.ts';
+} from '../../src/domain/permissions.ts';
 
 const LEVELS: RepoPermission[] = ['none', 'read', 'write', 'admin'];
 

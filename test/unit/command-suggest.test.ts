@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KNOWN_COMMAND_NAMES } from '../../src/commands/catalog.ts';
+import { KNOWN_COMMAND_NAMES } from '../../src/commands/index.ts';
 import { editDistance, suggestCommand } from '../../src/commands/suggest.ts';
 
 describe('editDistance', () => {

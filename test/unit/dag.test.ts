@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type DagNode, dependents, readySet, validateDecomposition } from '../../src/spec/dag.ts';
+import { type DagNode, dependents, readySet, validateDecomposition } from '../../src/planning/dag.ts';
 
 function node(key: string, dependsOn: string[] = [], acceptanceCriteria: string[] = ['works']): DagNode {
   return { key, dependsOn, acceptanceCriteria };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type DispatchCandidate, freeSlots, selectForDispatch } from '../../src/agents/selection.ts';
+import { freeSlots, selectForDispatch } from '../../src/agents/selection.ts';
+import type { DispatchCandidate } from '../../src/db/runs.ts';
 
 let nextId = 1;
 function candidate(over: Partial<DispatchCandidate>): DispatchCandidate {

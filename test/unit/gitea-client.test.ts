@@ -1,11 +1,11 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GiteaClient } from '../../src/gitea/client.ts';
+import { isRetryable } from '../../src/domain/errors.ts';
+import { createGiteaClient } from '../../src/gitea/client.ts';
 import { checkGitea } from '../../src/gitea/doctor.ts';
 import { BotNotRepoAdminError, GiteaRetryableError } from '../../src/gitea/errors.ts';
 import { findMarker, renderMarker } from '../../src/gitea/markers.ts';
-import { isRetryable } from '../../src/queue/errors.ts';
 
 /**
  * The client's composite behaviour (ensure…, permission cache, basic auth, Actions calls,
@@ -240,7 +240,7 @@ async function miniGitea() {
       }),
   );
   let now = 1_000_000;
-  const client = new GiteaClient({
+  const client = createGiteaClient({
     baseUrl: `http://127.0.0.1:${port}`,
     token: 'bot-token',
     retry: { baseDelayMs: 1, maxDelayMs: 2 },
@@ -264,20 +264,20 @@ describe('ensureComment', () => {
 
   it('creates the comment once, embeds the marker, and then leaves it alone', async () => {
     const gitea = await miniGitea();
-    const first = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'Questions v1');
+    const first = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'Questions v1');
     expect(first).toMatchObject({ created: true, updated: false });
     expect(gitea.comments).toHaveLength(1);
     expect(gitea.comments[0]?.body).toBe(`${renderMarker('questions', { task: 3, round: 1 })}\nQuestions v1`);
 
-    const again = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'Questions v1');
+    const again = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'Questions v1');
     expect(again).toEqual({ id: first.id, created: false, updated: false });
     expect(gitea.seen.filter((r) => r.method !== 'GET')).toHaveLength(1);
   });
 
   it('edits the existing comment in place when the body changed', async () => {
     const gitea = await miniGitea();
-    const first = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'v1');
-    const second = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'v2');
+    const first = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'v1');
+    const second = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'v2');
     expect(second).toEqual({ id: first.id, created: false, updated: true });
     expect(gitea.comments).toHaveLength(1);
     expect(gitea.comments[0]?.body).toMatch(/\nv2$/);
@@ -286,7 +286,7 @@ describe('ensureComment', () => {
   it('does not duplicate the comment when Gitea stores it and then answers 500', async () => {
     const gitea = await miniGitea();
     gitea.fail({ method: 'POST', path: /\/issues\/3\/comments$/, status: 500, afterEffect: true });
-    const result = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'Questions');
+    const result = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'Questions');
     expect(result).toMatchObject({ created: true, updated: false });
     expect(gitea.comments).toHaveLength(1);
     expect(result.id).toBe(gitea.comments[0]?.id);
@@ -296,7 +296,7 @@ describe('ensureComment', () => {
   it('creates the comment again when the failed try did not store it', async () => {
     const gitea = await miniGitea();
     gitea.fail({ method: 'POST', path: /\/issues\/3\/comments$/, status: 502 });
-    const result = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'Questions');
+    const result = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'Questions');
     expect(result.created).toBe(true);
     expect(gitea.comments).toHaveLength(1);
     expect(gitea.seen.filter((r) => r.method === 'POST')).toHaveLength(2);
@@ -305,7 +305,7 @@ describe('ensureComment', () => {
   it('gives up with a retryable error when every try fails, without duplicates', async () => {
     const gitea = await miniGitea();
     for (let i = 0; i < 4; i++) gitea.fail({ method: 'POST', path: /\/issues\/3\/comments$/, status: 503 });
-    const error = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'x').catch((e: unknown) => e);
+    const error = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'x').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(gitea.comments).toHaveLength(0);
   });
@@ -318,7 +318,7 @@ describe('ensureComment', () => {
       body: `${renderMarker('questions', marker.attrs)}\ncopied`,
       user: alice,
     });
-    const result = await gitea.client.ensureComment('acme', 'shop', 3, marker, 'mine');
+    const result = await gitea.client.comments.ensure('acme', 'shop', 3, marker, 'mine');
     expect(result.created).toBe(true);
     expect(gitea.comments.find((c) => c.id === 1)?.body).toMatch(/copied$/);
     expect(
@@ -330,34 +330,34 @@ describe('ensureComment', () => {
 describe('getPermission', () => {
   it('maps Gitea answers: levels, and an unknown user (404) as none', async () => {
     const gitea = await miniGitea();
-    expect(await gitea.client.getPermission('acme', 'shop', 'alice')).toBe('write');
-    expect(await gitea.client.getPermission('acme', 'shop', 'carol')).toBe('read');
-    expect(await gitea.client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('admin');
-    expect(await gitea.client.getPermission('acme', 'shop', 'nobody')).toBe('none');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'alice')).toBe('write');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'carol')).toBe('read');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'aiworker-bot')).toBe('admin');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'nobody')).toBe('none');
   });
 
   it("tells Gitea's refusal to a bot that is not repository admin from a user without access", async () => {
     const gitea = await miniGitea();
     gitea.permissions['aiworker-bot'] = 'write';
-    const error = await gitea.client.getPermission('acme', 'shop', 'alice').catch((e: unknown) => e);
+    const error = await gitea.client.permissions.get('acme', 'shop', 'alice').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BotNotRepoAdminError);
     expect(error).toMatchObject({ repo: 'acme/shop', bot: 'aiworker-bot', botPermission: 'write' });
     expect((error as Error).message).toContain('the bot account aiworker-bot needs admin on acme/shop');
     expect(isRetryable(error)).toBe(false);
     // The bot may still ask about itself.
-    expect(await gitea.client.getPermission('acme', 'shop', 'aiworker-bot')).toBe('write');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'aiworker-bot')).toBe('write');
   });
 
   it('caches for 30 s per repository and user, then asks again', async () => {
     const gitea = await miniGitea();
     const asks = () => gitea.seen.filter((r) => r.path.endsWith('/alice/permission')).length;
-    expect(await gitea.client.getPermission('acme', 'shop', 'alice')).toBe('write');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'alice')).toBe('write');
     gitea.permissions.alice = 'admin';
     gitea.advance(29_000);
-    expect(await gitea.client.getPermission('acme', 'shop', 'Alice')).toBe('write');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'Alice')).toBe('write');
     expect(asks()).toBe(1);
     gitea.advance(2_000);
-    expect(await gitea.client.getPermission('acme', 'shop', 'alice')).toBe('admin');
+    expect(await gitea.client.permissions.get('acme', 'shop', 'alice')).toBe('admin');
     expect(asks()).toBe(2);
   });
 });
@@ -365,32 +365,32 @@ describe('getPermission', () => {
 describe('dependencies', () => {
   it('sends the dependency as JSON and is idempotent', async () => {
     const gitea = await miniGitea();
-    expect(await gitea.client.addDependency('acme', 'shop', 7, 5)).toEqual({ added: true });
+    expect(await gitea.client.dependencies.add('acme', 'shop', 7, 5)).toEqual({ added: true });
     const post = gitea.seen.find((r) => r.method === 'POST');
     expect(post?.headers['content-type']).toMatch(/^application\/json/);
     expect(JSON.parse(post?.body ?? '')).toEqual({ owner: 'acme', repo: 'shop', index: 5 });
-    expect(await gitea.client.addDependency('acme', 'shop', 7, { number: 5 })).toEqual({ added: false });
+    expect(await gitea.client.dependencies.add('acme', 'shop', 7, { number: 5 })).toEqual({ added: false });
     expect(gitea.seen.filter((r) => r.method === 'POST')).toHaveLength(1);
-    expect((await gitea.client.listDependencies('acme', 'shop', 7)).map((i) => i.number)).toEqual([5]);
+    expect((await gitea.client.dependencies.list('acme', 'shop', 7)).map((i) => i.number)).toEqual([5]);
   });
 
   it('recovers when the link was stored but the answer was a 500', async () => {
     const gitea = await miniGitea();
     gitea.fail({ method: 'POST', path: /\/dependencies$/, status: 500, afterEffect: true });
-    expect(await gitea.client.addDependency('acme', 'shop', 8, 5)).toEqual({ added: true });
-    expect((await gitea.client.listDependencies('acme', 'shop', 8)).map((i) => i.number)).toEqual([5]);
+    expect(await gitea.client.dependencies.add('acme', 'shop', 8, 5)).toEqual({ added: true });
+    expect((await gitea.client.dependencies.list('acme', 'shop', 8)).map((i) => i.number)).toEqual([5]);
   });
 });
 
 describe('reactions, tokens and Actions', () => {
   it("treats Gitea's 200 'already reacted' as success", async () => {
     const gitea = await miniGitea();
-    await expect(gitea.client.addIssueReaction('acme', 'shop', 3, 'eyes')).resolves.toBeUndefined();
+    await expect(gitea.client.issues.react('acme', 'shop', 3, 'eyes')).resolves.toBeUndefined();
   });
 
   it('mints a token with basic auth, not the bot token', async () => {
     const gitea = await miniGitea();
-    const token = await gitea.client.createUserToken('aiworker-bot', 'pa:ss', 'run-42', ['write:repository']);
+    const token = await gitea.client.tokens.create('aiworker-bot', 'pa:ss', 'run-42', ['write:repository']);
     expect(token).toEqual({ id: 9, name: 'run-42', token: 'f'.repeat(40), scopes: ['write:repository'] });
     const post = gitea.seen.find((r) => r.path === '/users/aiworker-bot/tokens');
     expect(post?.headers.authorization).toBe(`Basic ${Buffer.from('aiworker-bot:pa:ss').toString('base64')}`);
@@ -398,7 +398,7 @@ describe('reactions, tokens and Actions', () => {
 
   it('dispatches a workflow with JSON inputs and returns the run id', async () => {
     const gitea = await miniGitea();
-    const result = await gitea.client.dispatchWorkflow('acme', 'shop', 'build.yml', {
+    const result = await gitea.client.actions.dispatch('acme', 'shop', 'build.yml', {
       ref: 'main',
       inputs: { pr: '12' },
     });
@@ -411,7 +411,7 @@ describe('reactions, tokens and Actions', () => {
 
   it('lists workflow runs over every page with filters, zero times as null', async () => {
     const gitea = await miniGitea();
-    const runs = await gitea.client.listWorkflowRuns('acme', 'shop', { headSha: 'abc' });
+    const runs = await gitea.client.actions.runs('acme', 'shop', { headSha: 'abc' });
     expect(runs).toHaveLength(60);
     expect(runs[0]).toMatchObject({
       id: 600,

@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { versionCheck } from '../../src/gitea/doctor.ts';
-import { type CheckResult, formatCheckResults, hasBlockingFailure } from '../../src/gitea/doctor-report.ts';
 import {
   AI_STATUSES,
   managedLabelSpecs,
@@ -8,7 +6,9 @@ import {
   STATUS_LABEL_SCOPE,
   SUBTASK_LABEL,
   statusLabel,
-} from '../../src/gitea/labels.ts';
+} from '../../src/domain/labels.ts';
+import { versionCheck } from '../../src/gitea/doctor.ts';
+import { type CheckResult, formatCheckResults, hasBlockingFailure } from '../../src/gitea/doctor-report.ts';
 import { collectPages, type Page } from '../../src/gitea/pagination.ts';
 import { parseRepoSlug } from '../../src/gitea/repo-slug.ts';
 import { backoffDelayMs, parseRetryAfterMs } from '../../src/gitea/retry-policy.ts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GiteaClient, type GiteaClientOptions } from '../../src/gitea/client.ts';
+import { createGiteaClient, type GiteaClientOptions } from '../../src/gitea/client.ts';
 import {
   GiteaError,
   GiteaForbiddenError,
@@ -89,7 +89,7 @@ afterEach(async () => {
 
 function clientFor(server: { url: string }, extra: Partial<GiteaClientOptions> = {}) {
   const waits: number[] = [];
-  const client = new GiteaClient({
+  const client = createGiteaClient({
     baseUrl: server.url,
     token: 'tok-123',
     retry: { baseDelayMs: 10, maxDelayMs: 40 },
@@ -110,7 +110,7 @@ describe('retries', () => {
       i < 2 ? { status: 503, json: { message: 'busy' } } : { status: 200, json: user },
     );
     const { client, waits } = clientFor(server);
-    await expect(client.getCurrentUser()).resolves.toMatchObject({ login: 'aiworker-bot' });
+    await expect(client.users.current()).resolves.toMatchObject({ login: 'aiworker-bot' });
     expect(server.seen).toHaveLength(3);
     // Exponential backoff with jitter: random 0.5 of 10 ms, then of 20 ms.
     expect(waits).toEqual([5, 10]);
@@ -119,7 +119,7 @@ describe('retries', () => {
   it('gives up after 4 attempts with a retryable error carrying what Gitea said', async () => {
     const server = await scripted(() => ({ status: 500, json: { message: 'database is locked', url: 'x' } }));
     const { client } = clientFor(server);
-    const error = await client.getRepo('acme', 'shop').catch((e: unknown) => e);
+    const error = await client.repos.get('acme', 'shop').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GiteaRetryableError);
     const retryable = error as GiteaRetryableError;
     expect(retryable).toMatchObject({
@@ -143,14 +143,14 @@ describe('retries', () => {
       return { status: 200, json: { version: '1.26.3' } };
     });
     const { client, waits } = clientFor(server, { now: () => now });
-    await expect(client.getVersion()).resolves.toBe('1.26.3');
+    await expect(client.instance.version()).resolves.toBe('1.26.3');
     expect(waits).toEqual([3000, 7000]);
   });
 
   it('does not wait in place for a Retry-After beyond the limit; the queue gets it', async () => {
     const server = await scripted(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
     const { client, waits } = clientFor(server);
-    const error = (await client.getVersion().catch((e: unknown) => e)) as GiteaRetryableError;
+    const error = (await client.instance.version().catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(error.failure).toBe('rate-limited');
     expect(error.retryAfterMs).toBe(3_600_000);
@@ -161,14 +161,14 @@ describe('retries', () => {
   it('times out a request that never answers, and retries it', async () => {
     const server = await scripted((_req, i) => (i === 0 ? 'hang' : { status: 200, json: user }));
     const { client } = clientFor(server, { timeoutMs: 150 });
-    await expect(client.getCurrentUser()).resolves.toMatchObject({ id: 7 });
+    await expect(client.users.current()).resolves.toMatchObject({ id: 7 });
     expect(server.seen).toHaveLength(2);
   });
 
   it('treats a body that stops half-way as a timeout, not as an empty success', async () => {
     const server = await scripted(() => 'hang-body');
     const { client } = clientFor(server, { timeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 1 } });
-    const error = (await client.getCurrentUser().catch((e: unknown) => e)) as GiteaRetryableError;
+    const error = (await client.users.current().catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(error.failure).toBe('timeout');
     expect(error.attempts).toBe(2);
@@ -177,7 +177,7 @@ describe('retries', () => {
   it('retries a dropped connection for reads', async () => {
     const server = await scripted((_req, i) => (i === 0 ? 'reset' : { status: 200, json: user }));
     const { client } = clientFor(server);
-    await expect(client.getCurrentUser()).resolves.toMatchObject({ login: 'aiworker-bot' });
+    await expect(client.users.current()).resolves.toMatchObject({ login: 'aiworker-bot' });
     expect(server.seen).toHaveLength(2);
   });
 
@@ -186,7 +186,7 @@ describe('retries', () => {
     const url = server.url;
     await server.close();
     const { client, waits } = clientFor({ url });
-    const error = (await client.getVersion().catch((e: unknown) => e)) as GiteaRetryableError;
+    const error = (await client.instance.version().catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(error.failure).toBe('network');
     expect(error.status).toBe(0);
@@ -201,8 +201,8 @@ describe('non-idempotent writes', () => {
   it('sends a comment once when Gitea fails with 500 (it may have stored it)', async () => {
     const server = await scripted(() => ({ status: 500, json: { message: 'boom' } }));
     const { client } = clientFor(server);
-    const error = (await client
-      .createComment('acme', 'shop', 3, 'hi')
+    const error = (await client.comments
+      .create('acme', 'shop', 3, 'hi')
       .catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error).toBeInstanceOf(GiteaRetryableError);
     expect(error.mayHaveApplied).toBe(true);
@@ -213,8 +213,8 @@ describe('non-idempotent writes', () => {
   it('sends a comment once when the answer times out', async () => {
     const server = await scripted(() => 'hang');
     const { client } = clientFor(server, { timeoutMs: 150 });
-    const error = (await client
-      .createComment('acme', 'shop', 3, 'hi')
+    const error = (await client.comments
+      .create('acme', 'shop', 3, 'hi')
       .catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error.failure).toBe('timeout');
     expect(error.mayHaveApplied).toBe(true);
@@ -224,7 +224,7 @@ describe('non-idempotent writes', () => {
   it('retries a comment refused with 429 (Gitea did not act)', async () => {
     const server = await scripted((_req, i) => (i === 0 ? { status: 429 } : { status: 201, json: comment }));
     const { client } = clientFor(server);
-    await expect(client.createComment('acme', 'shop', 3, 'hi')).resolves.toMatchObject({ id: 99 });
+    await expect(client.comments.create('acme', 'shop', 3, 'hi')).resolves.toMatchObject({ id: 99 });
     expect(server.seen).toHaveLength(2);
   });
 
@@ -233,8 +233,8 @@ describe('non-idempotent writes', () => {
     const url = server.url;
     await server.close();
     const { client } = clientFor({ url });
-    const error = (await client
-      .createComment('acme', 'shop', 3, 'hi')
+    const error = (await client.comments
+      .create('acme', 'shop', 3, 'hi')
       .catch((e: unknown) => e)) as GiteaRetryableError;
     expect(error.attempts).toBe(4);
     expect(error.mayHaveApplied).toBe(false);
@@ -258,7 +258,7 @@ describe('error mapping', () => {
         json: { message: `said ${status}`, url: 'https://docs' },
       }));
       const { client } = clientFor(server);
-      const error = (await client.getIssue('acme', 'shop', 12).catch((e: unknown) => e)) as GiteaError;
+      const error = (await client.issues.get('acme', 'shop', 12).catch((e: unknown) => e)) as GiteaError;
       expect(error).toBeInstanceOf(type);
       expect(error).toMatchObject({
         status,
@@ -279,8 +279,8 @@ describe('error mapping', () => {
       json: { message: '', errors: ['Title cannot be empty'] },
     }));
     const { client } = clientFor(server);
-    const error = (await client
-      .editIssue('acme', 'shop', 1, { title: '' })
+    const error = (await client.issues
+      .edit('acme', 'shop', 1, { title: '' })
       .catch((e: unknown) => e)) as GiteaError;
     expect(error).toBeInstanceOf(GiteaValidationError);
     expect(error.giteaMessage).toBe('Title cannot be empty');
@@ -289,7 +289,7 @@ describe('error mapping', () => {
   it('reports a success without the expected body as an unexpected response', async () => {
     const server = await scripted(() => ({ status: 200 }));
     const { client } = clientFor(server);
-    const error = (await client.getIssue('acme', 'shop', 1).catch((e: unknown) => e)) as GiteaError;
+    const error = (await client.issues.get('acme', 'shop', 1).catch((e: unknown) => e)) as GiteaError;
     expect(error).toBeInstanceOf(GiteaError);
     expect(error.message).toMatch(/unexpected response/);
   });
@@ -299,7 +299,7 @@ describe('requests', () => {
   it('authenticates with the token header and sends JSON bodies as JSON', async () => {
     const server = await scripted(() => ({ status: 201, json: { id: 1, body: 'x', user } }));
     const { client } = clientFor(server);
-    await client.createComment('acme', 'shop', 5, 'hello');
+    await client.comments.create('acme', 'shop', 5, 'hello');
     const [req] = server.seen;
     expect(req?.headers.authorization).toBe('token tok-123');
     expect(req?.headers['content-type']).toMatch(/^application\/json/);
@@ -309,7 +309,7 @@ describe('requests', () => {
   it('works under a sub-path Gitea (https://host/gitea/)', async () => {
     const server = await scripted(() => ({ status: 200, json: { version: '1.26.3' } }));
     const { client } = clientFor({ url: `${server.url}/gitea/` });
-    await client.getVersion();
+    await client.instance.version();
     expect(server.seen[0]?.path).toBe('/gitea/api/v1/version');
   });
 });
@@ -325,7 +325,7 @@ describe('pagination', () => {
       return { status: 200, json: all.slice((page - 1) * limit, page * limit) };
     });
     const { client } = clientFor(server);
-    const labels = await client.listLabels('acme', 'shop');
+    const labels = await client.labels.list('acme', 'shop');
     expect(labels.map((l) => l.id)).toEqual(all.map((l) => l.id));
     expect(server.seen.map((r) => r.query.get('page'))).toEqual(['1', '2', '3']);
   });
@@ -342,7 +342,7 @@ describe('pagination', () => {
       };
     });
     const { client } = clientFor(server);
-    const labels = await client.listLabels('acme', 'shop');
+    const labels = await client.labels.list('acme', 'shop');
     expect(labels).toHaveLength(70);
     expect(server.seen).toHaveLength(3);
   });
@@ -359,7 +359,7 @@ describe('pagination', () => {
       };
     });
     const { client } = clientFor(server);
-    await expect(client.listLabels('acme', 'shop')).resolves.toHaveLength(100);
+    await expect(client.labels.list('acme', 'shop')).resolves.toHaveLength(100);
     expect(server.seen).toHaveLength(2);
   });
 
@@ -380,10 +380,10 @@ describe('pagination', () => {
       };
     });
     const { client } = clientFor(server);
-    const tree = await client.getTree('acme', 'shop', 'abc123');
+    const tree = await client.contents.tree('acme', 'shop', 'abc123');
     expect(tree.entries).toHaveLength(2010);
     expect(tree.truncated).toBe(false);
-    const capped = await client.getTree('acme', 'shop', 'abc123', { maxEntries: 1500 });
+    const capped = await client.contents.tree('acme', 'shop', 'abc123', { maxEntries: 1500 });
     expect(capped.entries).toHaveLength(1500);
     expect(capped.truncated).toBe(true);
   });

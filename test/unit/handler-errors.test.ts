@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HandlerError, HandlerErrors } from '../../src/handlers/registry.ts';
-import { isRetryable, PermanentError, RetryableError, retryAfterMsOf } from '../../src/queue/errors.ts';
+import { isRetryable, PermanentError, RetryableError, retryAfterMsOf } from '../../src/domain/errors.ts';
+import { HandlerError, HandlerErrors } from '../../src/events/registry.ts';
 import { computeRetryDelay } from '../../src/queue/retry-policy.ts';
 
 function withCode(message: string, fields: Record<string, unknown>): Error {

@@ -6,7 +6,6 @@ import {
   agentSecretName,
   jobNameOfSecret,
   runIdFromJobName,
-  sanitizeLabelValue,
 } from '../../src/agents/runners/kubernetes/labels.ts';
 import {
   DEFAULT_AGENT_RESOURCES,
@@ -14,6 +13,7 @@ import {
   renderAgentSecret,
   secretOwnerReference,
 } from '../../src/agents/runners/kubernetes/render.ts';
+import { sanitizeLabelValue } from '../../src/kubernetes/labels.ts';
 import { restrictedViolations } from '../fakes/kubernetes/pod-security.ts';
 import { agentRunSpec } from '../fakes/kubernetes/run-spec.ts';
 import { validateJob, validateSecret } from '../fakes/kubernetes/validation.ts';

@@ -8,7 +8,7 @@ import {
   type SubtaskEvent,
   type SubtaskState,
   statusLabelFor,
-} from '../../src/handlers/lifecycle.ts';
+} from '../../src/domain/lifecycle.ts';
 
 describe('nextFeatureState', () => {
   const rows: Array<[FeatureState, FeatureEvent, FeatureState | 'refused']> = [

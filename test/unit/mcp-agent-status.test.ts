@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubtaskState } from '../../src/handlers/lifecycle.ts';
+import type { SubtaskState } from '../../src/domain/lifecycle.ts';
 import { type AgentStatus, agentStatusChange } from '../../src/mcp/agent-status.ts';
 
 describe('agentStatusChange', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anthropicPrices, CONSERVATIVE_PRICES, costUsd } from '../../src/spec/providers/pricing.ts';
+import { anthropicPrices, CONSERVATIVE_PRICES, costUsd } from '../../src/planning/providers/pricing.ts';
 
 describe('anthropicPrices', () => {
   const rows: Array<[string, string, number, number]> = [

@@ -6,10 +6,10 @@ import {
   renderRepoContext,
   SYSTEM_PROMPT,
   specPrompt,
-} from '../../src/spec/llm/prompts.ts';
-import type { IssueInput } from '../../src/spec/planner.ts';
-import { renderDataBlock, renderUserMessage } from '../../src/spec/providers/prompt-text.ts';
-import type { Spec } from '../../src/spec/schemas.ts';
+} from '../../src/planning/llm/prompts.ts';
+import type { IssueInput } from '../../src/planning/planner.ts';
+import { renderDataBlock, renderUserMessage } from '../../src/planning/providers/prompt-text.ts';
+import type { Spec } from '../../src/planning/schemas.ts';
 
 const context: RepoContext = {
   repo: 'acme/shop',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { toStructuredOutputSchema } from '../../src/spec/providers/json-schema.ts';
-import { checkModelOutput } from '../../src/spec/providers/output-validation.ts';
-import { decompositionSchema, questionsSchema, specSchema } from '../../src/spec/schemas.ts';
+import { toStructuredOutputSchema } from '../../src/planning/providers/json-schema.ts';
+import { checkModelOutput } from '../../src/planning/providers/output-validation.ts';
+import { decompositionSchema, questionsSchema, specSchema } from '../../src/planning/schemas.ts';
 
 type Node = Record<string, unknown>;
 

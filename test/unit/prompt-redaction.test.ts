@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redactPrompt, redactSecrets } from '../../src/spec/llm/redact.ts';
+import { REDACTED, redactSecrets } from '../../src/config/redact.ts';
+import { redactPrompt } from '../../src/planning/llm/redact.ts';
 
 describe('redactSecrets', () => {
   it('removes configured secret values wherever they appear', () => {

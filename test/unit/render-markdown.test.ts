@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressTo } from '../../src/spec/render/markdown.ts';
+import { addressTo } from '../../src/planning/render/markdown.ts';
 
 describe('addressTo: a mention that never breaks the Markdown after it', () => {
   it('keeps the mention in front of plain text', () => {

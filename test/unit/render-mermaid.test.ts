@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMermaidLabel, renderMermaidGraph } from '../../src/spec/render/mermaid.ts';
+import { escapeMermaidLabel, renderMermaidGraph } from '../../src/planning/render/mermaid.ts';
 
 /** The lines the renderer may emit; anything else would be a syntax risk. */
 const GRAMMAR = [

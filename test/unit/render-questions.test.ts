@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderAnswerProgress, renderQuestionsComment } from '../../src/spec/render/questions.ts';
-import type { Question } from '../../src/spec/schemas.ts';
+import { renderAnswerProgress, renderQuestionsComment } from '../../src/planning/render/questions.ts';
+import type { Question } from '../../src/planning/schemas.ts';
 
 const questions: Question[] = [
   {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderSpecComment } from '../../src/spec/render/spec.ts';
-import type { Spec } from '../../src/spec/schemas.ts';
+import { renderSpecComment } from '../../src/planning/render/spec.ts';
+import type { Spec } from '../../src/planning/schemas.ts';
 
 const spec: Spec = {
   title: 'Payments: Accept online payments at checkout',

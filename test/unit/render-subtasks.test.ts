@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPlanComment, renderSubtaskBody, renderTaskList } from '../../src/spec/render/subtasks.ts';
+import { renderPlanComment, renderSubtaskBody, renderTaskList } from '../../src/planning/render/subtasks.ts';
 
 const subtask = {
   key: 'checkout-api',

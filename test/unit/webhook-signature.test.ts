@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signPayload, verifySignature } from '../../src/server/signature.ts';
+import { verifySignature } from '../../src/server/signature.ts';
+import { signPayload } from '../support/webhooks.ts';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 const body = Buffer.from('{"action":"opened","number":7}');

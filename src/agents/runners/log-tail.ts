@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { REDACTED, redactSecrets } from '../../spec/llm/redact.ts';
+import { REDACTED, redactSecrets } from '../../config/redact.ts';
 
 /**
  * The last lines of an agent's output, as they go into a run's status and from there into a

@@ -19,14 +19,7 @@ export interface CodeSearchOptions {
   signal?: AbortSignal;
 }
 
-export interface CodeSearchHit {
-  path: string;
-  startLine: number;
-  endLine: number;
-  symbol?: string;
-  kind?: string;
-  container?: string;
-  signature?: string;
+export interface CodeSearchHit extends Omit<Chunk, 'id'> {
   score: number;
   text?: string;
 }

@@ -52,10 +52,6 @@ function formatOf(path: string): { format: ManifestFormat; rank: number } | null
   return entry ? { format: entry[1], rank } : null;
 }
 
-export function manifestKindOf(path: string): ManifestKind | null {
-  return formatOf(path)?.format.kind ?? null;
-}
-
 export function infraKindOf(path: string): InfraKind | null {
   const name = fileNameOf(path);
   if (/^(Dockerfile|Containerfile)(\..+)?$/.test(name) || name.endsWith('.Dockerfile')) return 'docker';

@@ -1,5 +1,4 @@
-import type { CheckResult } from '../doctor-report.ts';
-import { parseRepoSlug } from '../repo-slug.ts';
+import { type CheckResult, slugOfCheck } from '../doctor-report.ts';
 import { BoardLoginError, BoardRequestError, BoardTwoFactorError } from './errors.ts';
 import { LabelsBoard, type LabelsBoardClient } from './labels.ts';
 import { ProjectsBoard } from './projects.ts';
@@ -33,14 +32,9 @@ export interface CreateBoardOptions {
 
 export function createBoard(options: CreateBoardOptions): BoardAdapter {
   if (!options.botPassword) return new LabelsBoard(options.client);
-  const session = new GiteaWebSession({
-    giteaUrl: options.giteaUrl,
-    login: options.botLogin,
-    password: options.botPassword,
-    timeoutMs: options.timeoutMs,
-    fetch: options.fetch,
+  return new ProjectsBoard(webSession(options, options.botPassword), {
+    defaultProjectName: options.defaultProjectName,
   });
-  return new ProjectsBoard(session, { defaultProjectName: options.defaultProjectName });
 }
 
 export interface CheckBoardOptions {
@@ -54,6 +48,20 @@ export interface CheckBoardOptions {
 }
 
 const SIGN_IN_CHECK = 'board sign-in';
+
+/** The bot's session in Gitea's web UI, which the project board is driven through. */
+function webSession(
+  options: Pick<CheckBoardOptions, 'giteaUrl' | 'botLogin' | 'timeoutMs' | 'fetch'>,
+  password: string,
+): GiteaWebSession {
+  return new GiteaWebSession({
+    giteaUrl: options.giteaUrl,
+    login: options.botLogin,
+    password,
+    timeoutMs: options.timeoutMs,
+    fetch: options.fetch,
+  });
+}
 
 /**
  * The board part of `aiworker doctor`: the bot can sign in to the web UI (right password, no
@@ -69,13 +77,7 @@ export async function checkBoard(options: CheckBoardOptions): Promise<CheckResul
       },
     ];
   }
-  const session = new GiteaWebSession({
-    giteaUrl: options.giteaUrl,
-    login: options.botLogin,
-    password: options.botPassword,
-    timeoutMs: options.timeoutMs,
-    fetch: options.fetch,
-  });
+  const session = webSession(options, options.botPassword);
   const signIn = await signInCheck(session);
   if (options.repo === undefined) return [signIn];
   return [signIn, await projectsUnitCheck(session, options.repo, signIn.ok)];
@@ -122,13 +124,9 @@ async function projectsUnitCheck(
   signedIn: boolean,
 ): Promise<CheckResult> {
   const name = `projects of ${slug}`;
-  let owner: string;
-  let repo: string;
-  try {
-    ({ owner, repo } = parseRepoSlug(slug));
-  } catch (error) {
-    return { name, ok: false, detail: (error as Error).message, fix: 'Pass the repository as OWNER/NAME.' };
-  }
+  const parsed = slugOfCheck(name, slug);
+  if ('failed' in parsed) return parsed.failed;
+  const { owner, repo } = parsed;
   if (!signedIn) return { name, ok: false, detail: 'skipped: the board sign-in failed' };
   const path = `/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/projects`;
   try {

@@ -1,16 +1,8 @@
-import type { TaskState } from '../../handlers/lifecycle.ts';
+import { BOARD_COLUMNS, type BoardColumn, columnFor } from '../../domain/board.ts';
+import type { TaskState } from '../../domain/lifecycle.ts';
 import { BoardError, BoardRequestError } from './errors.ts';
 import { type BoardColumnView, lastListPage, parseBoard, parseProjectLinks } from './gitea-html.ts';
-import {
-  BOARD_COLUMNS,
-  type BoardAdapter,
-  type BoardColumn,
-  type BoardIssue,
-  type BoardPreparation,
-  type BoardRef,
-  type BoardRepo,
-  columnFor,
-} from './types.ts';
+import type { BoardAdapter, BoardIssue, BoardPreparation, BoardRef, BoardRepo } from './types.ts';
 import type { GiteaWebSession, WebAnswer, WebRequest } from './web-session.ts';
 
 /**

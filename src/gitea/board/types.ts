@@ -1,31 +1,11 @@
-import type { TaskState } from '../../handlers/lifecycle.ts';
+import type { BoardColumn } from '../../domain/board.ts';
+import type { TaskState } from '../../domain/lifecycle.ts';
 
 /**
  * Where a task's card sits (docs/architecture.md §1 step 5). Two implementations: `projects` drives a real
  * Gitea Project board through Gitea's web routes (there is no REST API for boards), `labels`
  * uses the exclusive `ai-status/*` labels as the columns and works everywhere.
  */
-
-export const BOARD_COLUMNS = ['Backlog', 'Ready', 'In Progress', 'Review', 'Done'] as const;
-export type BoardColumn = (typeof BOARD_COLUMNS)[number];
-
-/** The column a task in a given state belongs to. */
-export function columnFor(state: TaskState): BoardColumn {
-  switch (state) {
-    case 'ready':
-      return 'Ready';
-    case 'running':
-    case 'in_progress':
-    case 'decomposing':
-      return 'In Progress';
-    case 'review':
-      return 'Review';
-    case 'done':
-      return 'Done';
-    default:
-      return 'Backlog';
-  }
-}
 
 export interface BoardRepo {
   owner: string;

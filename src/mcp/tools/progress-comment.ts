@@ -1,3 +1,4 @@
+import { recordProgressComment } from '../../db/runs.ts';
 import { GiteaNotFoundError } from '../../gitea/errors.ts';
 import type { ProgressUpdateResult } from '../progress.ts';
 import {
@@ -8,7 +9,6 @@ import {
   renderProgressComment,
 } from '../render.ts';
 import type { SubtaskContext } from '../run-context.ts';
-import { recordProgressComment } from '../task-data.ts';
 import type { ToolEnv } from '../tool-kit.ts';
 
 /** The run's one progress comment on its subtask: what changes, and how it is written. */
@@ -34,14 +34,14 @@ async function writeProgress(
   const { owner, name } = ctx.repo;
   if (commentId !== null) {
     try {
-      await gitea.editComment(owner, name, commentId, renderProgressComment(view, intervalSeconds(env)));
+      await gitea.comments.edit(owner, name, commentId, renderProgressComment(view, intervalSeconds(env)));
       return commentId;
     } catch (error) {
       // Someone deleted it: the next write finds or creates the run's comment by its marker.
       if (!(error instanceof GiteaNotFoundError)) throw error;
     }
   }
-  const written = await gitea.ensureComment(
+  const written = await gitea.comments.ensure(
     owner,
     name,
     ctx.issueNumber,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { recordPullRequest } from '../../db/runs.ts';
+import { approvedSpec } from '../../db/specs.ts';
 import { findMarker } from '../../gitea/markers.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { renderPullRequestBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
-import { approvedSpec, recordPullRequest } from '../task-data.ts';
 import { defineTool, type ToolEnv } from '../tool-kit.ts';
 import { updateProgress } from './progress-comment.ts';
 import { changeSubtaskStatus, refuseWhenDone } from './status-change.ts';
@@ -16,7 +17,7 @@ const MAX_BODY = 50_000;
 /** Link to the spec comment on the parent issue; null when it cannot be found (the PR still opens). */
 async function specCommentUrl(env: ToolEnv, ctx: SubtaskContext): Promise<string | null> {
   try {
-    const comments = await env.deps.gitea.listComments(
+    const comments = await env.deps.gitea.comments.list(
       ctx.repo.owner,
       ctx.repo.name,
       ctx.feature.issueNumber,
@@ -102,7 +103,7 @@ export const openPullRequestTool = defineTool({
         specVersion: spec?.version ?? null,
       },
     });
-    const { pullRequest, created } = await gitea.createPullRequest(ctx.repo.owner, ctx.repo.name, {
+    const { pullRequest, created } = await gitea.pulls.create(ctx.repo.owner, ctx.repo.name, {
       head: ctx.branch,
       base: repoInfo.defaultBranch,
       title,

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { pauseRun } from '../../db/runs.ts';
+import { approvedSpec } from '../../db/specs.ts';
 import { findMarker } from '../../gitea/markers.ts';
 import { AGENT_STATUSES } from '../agent-status.ts';
 import { cleanAgentLine, cleanAgentText } from '../agent-text.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { renderBlockerBody } from '../render.ts';
 import { loadSubtaskContext, type SubtaskContext } from '../run-context.ts';
-import { approvedSpec, pauseRun } from '../task-data.ts';
 import { defineTool, type ToolEnv } from '../tool-kit.ts';
 import { updateProgress } from './progress-comment.ts';
 import { changeSubtaskStatus, refuseWhenDone } from './status-change.ts';
@@ -107,7 +108,7 @@ export const updateTaskStatusTool = defineTool({
 export const MAX_QUESTIONS_PER_RUN = 3;
 
 async function refuseTooManyQuestions(env: ToolEnv, ctx: SubtaskContext, questionKey: string): Promise<void> {
-  const comments = await env.deps.gitea.listComments(ctx.repo.owner, ctx.repo.name, ctx.issueNumber);
+  const comments = await env.deps.gitea.comments.list(ctx.repo.owner, ctx.repo.name, ctx.issueNumber);
   const keys = new Set(
     comments.flatMap((comment) => {
       const marker = findMarker(comment.body, 'blocker', { run: ctx.scope.runId });
@@ -126,7 +127,7 @@ const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** The people who can answer: the feature's author, the spec's approver, the subtask's assignees. */
 async function humansToAsk(env: ToolEnv, ctx: SubtaskContext, assignees: string[]): Promise<string[]> {
   const spec = await approvedSpec(env.deps.db, ctx.feature.id);
-  const bot = (await env.deps.gitea.getCurrentUser()).login.toLowerCase();
+  const bot = (await env.deps.gitea.users.current()).login.toLowerCase();
   const seen = new Set<string>();
   const people: string[] = [];
   for (const login of [ctx.feature.author, spec?.approvedBy, ...assignees]) {
@@ -169,11 +170,11 @@ export const reportBlockerTool = defineTool({
     const question = cleanAgentText(args.question, secrets, MAX_QUESTION);
     const details = cleanAgentText(args.details ?? '', secrets, MAX_DETAILS);
     const issue = { owner: ctx.repo.owner, repo: ctx.repo.name, number: ctx.issueNumber };
-    const current = await gitea.getIssue(issue.owner, issue.repo, issue.number);
+    const current = await gitea.issues.get(issue.owner, issue.repo, issue.number);
     const mentioned = await humansToAsk(env, ctx, current.assignees);
     const questionKey = createHash('sha256').update(question).digest('hex').slice(0, 12);
     await refuseTooManyQuestions(env, ctx, questionKey);
-    const comment = await gitea.ensureComment(
+    const comment = await gitea.comments.ensure(
       issue.owner,
       issue.repo,
       issue.number,

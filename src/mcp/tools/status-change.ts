@@ -1,11 +1,10 @@
-import { setSubtaskState } from '../../db/subtasks.ts';
-import { audit } from '../../db/tasks.ts';
-import type { SubtaskState } from '../../handlers/lifecycle.ts';
+import { audit } from '../../db/audit.ts';
+import { lockSubtaskTask, setSubtaskState } from '../../db/subtasks.ts';
+import type { SubtaskState } from '../../domain/lifecycle.ts';
+import { showStatusLabel } from '../../publish/board-sync.ts';
 import { type AgentStatus, agentStatusChange } from '../agent-status.ts';
 import { ToolRefusal } from '../refusal.ts';
 import type { SubtaskContext } from '../run-context.ts';
-import { showStatusLabel } from '../status-label.ts';
-import { lockSubtaskTask } from '../task-data.ts';
 import type { ToolEnv } from '../tool-kit.ts';
 import { type ProgressChange, updateProgress } from './progress-comment.ts';
 

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { searchCodebase } from '../../context/index.ts';
-import type { SpecRow } from '../../db/tasks.ts';
+import type { SpecRow } from '../../db/specs.ts';
+import { approvedSpec } from '../../db/specs.ts';
+import { subtasksOfFeature } from '../../db/subtasks.ts';
 import type { SubtaskContext } from '../run-context.ts';
-import { approvedSpec, subtasksOfFeature } from '../task-data.ts';
 import type { ToolEnv } from '../tool-kit.ts';
 
 /** What an agent is told about its subtask (get_task, and get_next_task after a claim). */

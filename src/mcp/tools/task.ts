@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { audit } from '../../db/tasks.ts';
+import { audit } from '../../db/audit.ts';
+import { approvedSpec } from '../../db/specs.ts';
+import { claimReadySubtask, findFeatureOfIssue, findSubtaskByIssue } from '../../db/subtasks.ts';
+import { specFromRow } from '../../planning/stored.ts';
+import { showStatusLabel } from '../../publish/board-sync.ts';
 import { ToolRefusal } from '../refusal.ts';
 import { loadRunContext, loadSubtaskContext, requireOwnIssue } from '../run-context.ts';
-import { showStatusLabel } from '../status-label.ts';
-import { approvedSpec, claimReadySubtask, findFeatureOfIssue, findSubtaskByIssue } from '../task-data.ts';
 import { defineTool } from '../tool-kit.ts';
 import { buildTaskView, TaskViewSchema, taskSummaryLine } from './task-view.ts';
 
@@ -120,20 +122,13 @@ export const getSpecTool = defineTool({
     if (!feature) throw new ToolRefusal(`#${scope.issueNumber} belongs to no feature AiWorker manages`);
     const spec = await approvedSpec(db, feature.id);
     if (!spec) throw new ToolRefusal(`the spec of #${feature.issueNumber} is not approved`);
+    const { changeSummary: _changeSummary, ...body } = specFromRow(spec);
     return {
       summary: `Spec v${spec.version} of #${feature.issueNumber} "${spec.title}" (approved by ${spec.approvedBy ?? 'unknown'})`,
       data: {
         parent: { issueNumber: feature.issueNumber, title: feature.title },
         version: spec.version,
-        title: spec.title,
-        summary: spec.summary ?? '',
-        goals: spec.goals,
-        context: spec.context,
-        architecture: spec.architecture,
-        edgeCases: spec.edgeCases,
-        acceptanceCriteria: spec.acceptanceCriteria,
-        estimatedComplexity: spec.estimatedComplexity,
-        assumptions: spec.assumptions,
+        ...body,
         approvedBy: spec.approvedBy,
         approvedAt: spec.approvedAt?.toISOString() ?? null,
       },

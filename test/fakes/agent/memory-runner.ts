@@ -1,6 +1,6 @@
 import { assertRunSpec } from '../../../src/agents/runners/local/spec-check.ts';
 import type { AgentRunner, AgentRunSpec, RunHandle, RunStatus } from '../../../src/agents/runners/types.ts';
-import { RetryableError } from '../../../src/queue/errors.ts';
+import { RetryableError } from '../../../src/domain/errors.ts';
 
 /**
  * An in-memory place where agent runs "run", shared by every MemoryRunner built over it — like

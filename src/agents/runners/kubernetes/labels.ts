@@ -6,15 +6,6 @@
 
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../../../kubernetes/labels.ts';
 
-export {
-  COMPONENT_LABEL,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  REPO_ANNOTATION,
-  REPO_LABEL,
-  sanitizeLabelValue,
-} from '../../../kubernetes/labels.ts';
-
 export const AGENT_COMPONENT = 'agent';
 export const RUN_ID_LABEL = 'aiworker.dev/run-id';
 export const ISSUE_LABEL = 'aiworker.dev/issue';

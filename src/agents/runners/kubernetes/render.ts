@@ -1,18 +1,20 @@
 import type { V1EnvVar, V1Job, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import {
+  COMPONENT_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  REPO_ANNOTATION,
+  REPO_LABEL,
+  sanitizeLabelValue,
+} from '../../../kubernetes/labels.ts';
 import type { AgentEnvironment, AgentRunSpec } from '../types.ts';
 import {
   AGENT_COMPONENT,
   ATTEMPT_LABEL,
   agentJobName,
   agentSecretName,
-  COMPONENT_LABEL,
   ISSUE_LABEL,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
-  REPO_ANNOTATION,
-  REPO_LABEL,
   RUN_ID_LABEL,
-  sanitizeLabelValue,
   TASK_ANNOTATION,
 } from './labels.ts';
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { redactSecrets } from '../../../spec/llm/redact.ts';
+import { redactSecrets } from '../../../config/redact.ts';
 
 /**
  * The shallow clone a local run starts from. The git token reaches git only through
