@@ -123,7 +123,9 @@ describe('the Dockerfile', () => {
     for (const typescript of ['src', 'scripts', 'tsconfig.json', 'tsconfig.build.json', '.'])
       expect(copied).not.toContain(typescript);
     // bin/aiworker.js runs the compiled entry point when it is there.
-    expect(readFileSync(path.join(ROOT, 'bin/aiworker.js'), 'utf8')).toContain("import('../dist/app/cli.js')");
+    expect(readFileSync(path.join(ROOT, 'bin/aiworker.js'), 'utf8')).toContain(
+      "import('../dist/app/cli.js')",
+    );
   });
 
   it('runs as a numeric non-root user, so Kubernetes can check runAsNonRoot', () => {
